@@ -1,0 +1,65 @@
+import GuichetQueue
+import GuichetServices
+import GuichetStore
+import Hummingbird
+import Logging
+import Prometheus
+
+/// Where and how an API node serves.
+public struct HTTPConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// How long readiness reports draining before the server stops on SIGTERM.
+    public var drainDelay: Duration
+    /// Peers whose `X-Forwarded-For` names the real client (the load balancer).
+    public var trustedProxies: Set<String>
+    /// The address users reach through the load balancer.
+    public var publicURL: String?
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8081, drainDelay: Duration = .seconds(2), trustedProxies: Set<String> = ["127.0.0.1", "::1"],
+        publicURL: String? = nil
+    ) {
+        self.host = host
+        self.port = port
+        self.drainDelay = drainDelay
+        self.trustedProxies = trustedProxies
+        self.publicURL = publicURL
+    }
+}
+
+/// The API node's router and the table of its routes.
+public func buildRouter(
+    database: Database, state: NodeState, registry: PrometheusCollectorRegistry, trustedProxies: Set<String> = [], logger: Logger
+) -> (Router<GuichetRequestContext>, RouteTable) {
+    let router = Router(context: GuichetRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ClientAddressMiddleware(trustedProxies: trustedProxies))
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: ProblemMiddleware())
+    let table = RouteTable(router: router)
+    HealthController(database: database, state: state).register(in: table)
+    MetricsController(registry: registry, queue: JobQueue(client: database.client, logger: logger)).register(in: table)
+
+    let prefix = "/api/v1"
+    let publicAPI = router.group(RouterPath(prefix))
+    OpenAPIController().register(in: table, group: publicAPI, prefix: prefix)
+    let api = router.group(RouterPath(prefix)).add(middleware: BearerAuthMiddleware(database: database))
+    TicketsController(tickets: TicketService(database: database, logger: logger)).register(in: table, group: api, prefix: prefix)
+    return (router, table)
+}
+
+/// An API node: the HTTP server of the JSON API, health and metrics.
+public func buildApplication(
+    database: Database, state: NodeState, registry: PrometheusCollectorRegistry, configuration: HTTPConfiguration, logger: Logger
+) -> some ApplicationProtocol {
+    let (router, _) = buildRouter(
+        database: database, state: state, registry: registry, trustedProxies: configuration.trustedProxies, logger: logger
+    )
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "guichet"),
+        logger: logger
+    )
+}

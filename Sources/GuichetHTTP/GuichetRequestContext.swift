@@ -1,0 +1,24 @@
+import GuichetDomain
+import Hummingbird
+
+/// Per-request state: who is calling (set by `BearerAuthMiddleware`).
+public struct GuichetRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var principal: Principal?
+    /// The peer that opened the connection (the load balancer, behind HAProxy).
+    public let peerAddress: String?
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+        self.peerAddress = source.channel.remoteAddress?.ipAddress
+    }
+
+    /// JSON bodies of the API are small; attachments will have routes of their own.
+    public var maxUploadSize: Int { 64 * 1024 }
+
+    /// The caller, or 401 when the route is reached without authentication.
+    func requirePrincipal() throws -> Principal {
+        guard let principal else { throw Problem.unauthorized }
+        return principal
+    }
+}

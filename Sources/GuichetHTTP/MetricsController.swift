@@ -1,0 +1,46 @@
+import GuichetQueue
+import Hummingbird
+import Prometheus
+import Synchronization
+
+/// `/metrics` in Prometheus text format: request counts and latencies (from the metrics middleware),
+/// job pickup and run times (from workers in their own process), and the queue depth read at scrape time.
+final class MetricsController: Sendable {
+    let registry: PrometheusCollectorRegistry
+    let queue: JobQueue
+    /// Every (queue, state) pair seen, so that a queue that empties reports 0 rather than vanishing.
+    let seen = Mutex<Set<[String]>>([])
+
+    static var depth: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "guichet", metricName: "queue", unitName: "jobs", helpText: "Pending and running jobs per queue and state."
+        )
+    }
+
+    init(registry: PrometheusCollectorRegistry, queue: JobQueue) {
+        self.registry = registry
+        self.queue = queue
+    }
+
+    func register(in table: RouteTable) {
+        table.add(.get, "/metrics") { [self] _, _ in
+            if let depth = try? await self.queue.depth() {
+                let current = Dictionary(depth.map { ([$0.queue, $0.state.description], $0.count) }, uniquingKeysWith: +)
+                let pairs = self.seen.withLock { seen in
+                    seen.formUnion(current.keys)
+                    return seen
+                }
+                for pair in pairs {
+                    self.registry.makeGauge(descriptor: Self.depth, labels: [("queue", pair[0]), ("state", pair[1])])
+                        .set(Double(current[pair] ?? 0))
+                }
+            }
+            var buffer: [UInt8] = []
+            self.registry.emit(into: &buffer)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: buffer))
+            )
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Hummingbird
+
+/// Every route of the node, declared once: registered on the router and listed for the test that
+/// holds the server to its OpenAPI document. Paths are written as in OpenAPI (`/tickets/{id}`).
+public final class RouteTable {
+    public struct Route: Hashable, Sendable, CustomStringConvertible {
+        public let method: String
+        public let path: String
+        public var description: String { "\(method) \(path)" }
+    }
+
+    let router: Router<GuichetRequestContext>
+    public private(set) var routes: [Route] = []
+
+    init(router: Router<GuichetRequestContext>) {
+        self.router = router
+    }
+
+    func add(
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        in group: RouterGroup<GuichetRequestContext>? = nil,
+        prefix: String = "",
+        handler: @escaping @Sendable (Request, GuichetRequestContext) async throws -> Response
+    ) {
+        let routerPath = RouterPath(
+            path.split(separator: "/").map { $0.hasPrefix("{") && $0.hasSuffix("}") ? ":" + $0.dropFirst().dropLast() : $0 }
+                .joined(separator: "/")
+        )
+        if let group {
+            group.on(routerPath, method: method, use: handler)
+        } else {
+            router.on(routerPath, method: method, use: handler)
+        }
+        routes.append(Route(method: method.rawValue.lowercased(), path: prefix + path))
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import GuichetDomain
+import GuichetServices
+import GuichetStore
+import HTTPTypes
+import Hummingbird
+
+/// `/api/v1/tickets`: open, read, list, act, comment, history.
+struct TicketsController {
+    let tickets: TicketService
+
+    func register(in table: RouteTable, group: RouterGroup<GuichetRequestContext>, prefix: String) {
+        table.add(.post, "/tickets", in: group, prefix: prefix, handler: open)
+        table.add(.get, "/tickets", in: group, prefix: prefix, handler: list)
+        table.add(.get, "/tickets/{id}", in: group, prefix: prefix, handler: show)
+        table.add(.post, "/tickets/{id}/actions/{action}", in: group, prefix: prefix, handler: act)
+        table.add(.post, "/tickets/{id}/comments", in: group, prefix: prefix, handler: comment)
+        table.add(.get, "/tickets/{id}/history", in: group, prefix: prefix, handler: history)
+    }
+
+    @Sendable func open(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONBody.decode(OpenTicketRequest.self, from: request, context: context)
+        let outcome = try await tickets.open(body, by: principal, idempotencyKey: request.headers[.idempotencyKey])
+        var response = try Self.json(outcome.ticket, status: .created)
+        response.headers[.location] = "/api/v1/tickets/\(outcome.ticket.id)"
+        response.headers[.eTag] = ETag.make(outcome.ticket.version)
+        if outcome.replayed { response.headers[.idempotentReplayed] = "true" }
+        return response
+    }
+
+    @Sendable func show(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let ticket = try await tickets.ticket(try context.parameters.require("id"), for: principal)
+        let etag = ETag.make(ticket.version)
+        if request.headers[.ifNoneMatch] == etag {
+            return Response(status: .notModified, headers: [.eTag: etag])
+        }
+        var response = try Self.json(ticket)
+        response.headers[.eTag] = etag
+        return response
+    }
+
+    @Sendable func list(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let query = try TicketListQuery(request.uri.queryParameters)
+        let page = try await tickets.list(query.filter, establishment: query.establishment, cursor: query.cursor, limit: query.limit, for: principal)
+        return try Self.json(page)
+    }
+
+    @Sendable func comment(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONBody.decode(CommentRequest.self, from: request, context: context)
+        let comment = try await tickets.comment(body, on: try context.parameters.require("id"), by: principal)
+        return try Self.json(comment, status: .created)
+    }
+
+    @Sendable func history(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let events = try await tickets.history(of: try context.parameters.require("id"), for: principal)
+        return try Self.json(HistoryPage(items: events))
+    }
+
+    struct HistoryPage: Encodable {
+        let items: [EventView]
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try JSONCoding.encoder().encode(value)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// Ticket versions as entity tags: `"7"`.
+enum ETag {
+    static func make(_ version: Int) -> String { "\"\(version)\"" }
+
+    /// The version an `If-Match` names; a weak tag is accepted since versions are exact.
+    static func version(ifMatch: String) -> Int? {
+        var text = ifMatch.trimmingCharacters(in: .whitespaces)
+        if text.hasPrefix("W/") { text.removeFirst(2) }
+        guard text.count >= 3, text.first == "\"", text.last == "\"" else { return nil }
+        return Int(text.dropFirst().dropLast())
+    }
+}
+
+extension HTTPField.Name {
+    static let idempotentReplayed = Self("Idempotent-Replayed")!
+}

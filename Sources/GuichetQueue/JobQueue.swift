@@ -1,0 +1,184 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL job queue: jobs live in `queue.jobs`, are claimed with `FOR UPDATE SKIP LOCKED`
+/// under a lease, and announced on a NOTIFY channel so idle workers wake at once.
+public struct JobQueue: Sendable {
+    /// The NOTIFY channel that carries the name of a queue that just received a due job.
+    public static let channel = "guichet_jobs"
+
+    public let client: PostgresClient
+    public let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Enqueues inside the caller's transaction: the job exists if and only if the caller commits.
+    /// Returns the job id, or `nil` when a pending or running job already holds `uniqueKey`.
+    @discardableResult
+    public static func enqueue(_ job: NewJob, on connection: PostgresConnection, logger: Logger) async throws -> Int64? {
+        let rows = try await connection.query(
+            """
+            WITH inserted AS (
+                INSERT INTO queue.jobs (queue, kind, payload, run_at, priority, max_attempts, unique_key)
+                VALUES (\(job.queue), \(job.kind), \(job.payload)::jsonb, coalesce(\(job.runAt), now()),
+                        \(job.priority), \(job.maxAttempts), \(job.uniqueKey))
+                ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN (0, 1) DO NOTHING
+                RETURNING id, queue, run_at
+            )
+            SELECT id, CASE WHEN run_at <= now() THEN pg_notify(\(channel), queue)::text END
+            FROM inserted
+            """,
+            logger: logger
+        )
+        for try await (id, _) in rows.decode((Int64, String?).self) { return id }
+        return nil
+    }
+
+    /// Enqueues in a transaction of its own.
+    @discardableResult
+    public func enqueue(_ job: NewJob) async throws -> Int64? {
+        try await client.withConnection { connection in
+            try await Self.enqueue(job, on: connection, logger: logger)
+        }
+    }
+
+    /// Leases up to `limit` due jobs of `queues` to `workerID` for `lease`.
+    public func claim(queues: [String], limit: Int, workerID: String, lease: Duration) async throws -> [ClaimedJob] {
+        guard limit > 0 else { return [] }
+        let rows = try await client.query(
+            """
+            WITH next AS (
+                SELECT id FROM queue.jobs
+                WHERE state = 0 AND queue = ANY(\(queues)) AND run_at <= now()
+                ORDER BY priority DESC, run_at, id
+                LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE queue.jobs AS j
+            SET state = 1, attempts = j.attempts + 1, locked_by = \(workerID),
+                locked_until = now() + make_interval(secs => \(lease.seconds)), started_at = now()
+            FROM next WHERE j.id = next.id
+            RETURNING j.id, j.queue, j.kind, j.payload::text, j.attempts, j.max_attempts, j.run_at
+            """,
+            logger: logger
+        )
+        var jobs: [ClaimedJob] = []
+        for try await (id, queue, kind, payload, attempt, maxAttempts, dueAt) in rows.decode(
+            (Int64, String, String, String, Int, Int, Date).self
+        ) {
+            jobs.append(ClaimedJob(id: id, queue: queue, kind: kind, payload: payload, attempt: attempt, maxAttempts: maxAttempts, dueAt: dueAt))
+        }
+        return jobs
+    }
+
+    /// Marks a job done. Returns false when the lease was lost (the job was rescued and given to another worker).
+    @discardableResult
+    public func complete(jobID: Int64, workerID: String) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            UPDATE queue.jobs SET state = 2, finished_at = now(), locked_by = NULL, locked_until = NULL
+            WHERE id = \(jobID) AND state = 1 AND locked_by = \(workerID)
+            RETURNING id
+            """,
+            logger: logger
+        )
+        return try await rows.decode(Int64.self).reduce(0) { count, _ in count + 1 } == 1
+    }
+
+    /// Records a failed attempt: the job is due again after `retryIn`, or discarded when it has no attempt left.
+    /// Returns the state the job is left in, or `nil` when the lease was lost.
+    @discardableResult
+    public func fail(jobID: Int64, workerID: String, error: String, retryIn: Duration) async throws -> JobState? {
+        let entry = JobErrorEntry(at: Date(), message: String(error.prefix(2_000)))
+        let rows = try await client.query(
+            """
+            UPDATE queue.jobs SET
+                state = CASE WHEN attempts >= max_attempts THEN 3 ELSE 0 END,
+                run_at = CASE WHEN attempts >= max_attempts THEN run_at ELSE now() + make_interval(secs => \(retryIn.seconds)) END,
+                finished_at = CASE WHEN attempts >= max_attempts THEN now() END,
+                locked_by = NULL, locked_until = NULL,
+                errors = errors || jsonb_build_array(jsonb_build_object('at', \(entry.at), 'attempt', attempts, 'error', \(entry.message)::text))
+            WHERE id = \(jobID) AND state = 1 AND locked_by = \(workerID)
+            RETURNING state
+            """,
+            logger: logger
+        )
+        for try await state in rows.decode(Int16.self) { return JobState(rawValue: state) }
+        return nil
+    }
+
+    /// Extends the leases of every job `workerID` is running. Returns how many it still holds.
+    @discardableResult
+    public func heartbeat(workerID: String, lease: Duration) async throws -> Int {
+        let rows = try await client.query(
+            """
+            UPDATE queue.jobs SET locked_until = now() + make_interval(secs => \(lease.seconds))
+            WHERE state = 1 AND locked_by = \(workerID)
+            RETURNING id
+            """,
+            logger: logger
+        )
+        return try await rows.decode(Int64.self).reduce(0) { count, _ in count + 1 }
+    }
+
+    /// Gives back the jobs whose lease expired (their worker died or hung): due again at once, or
+    /// discarded when that was their last attempt. Returns the ids given back.
+    @discardableResult
+    public func rescueExpired() async throws -> [Int64] {
+        let rows = try await client.query(
+            """
+            WITH expired AS (
+                SELECT id FROM queue.jobs
+                WHERE state = 1 AND locked_until < now()
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE queue.jobs AS j SET
+                state = CASE WHEN j.attempts >= j.max_attempts THEN 3 ELSE 0 END,
+                run_at = now(),
+                finished_at = CASE WHEN j.attempts >= j.max_attempts THEN now() END,
+                errors = j.errors || jsonb_build_array(jsonb_build_object(
+                    'at', now(), 'attempt', j.attempts, 'error', 'lease expired on worker ' || coalesce(j.locked_by, '?'))),
+                locked_by = NULL, locked_until = NULL
+            FROM expired WHERE j.id = expired.id
+            RETURNING j.id
+            """,
+            logger: logger
+        )
+        var ids: [Int64] = []
+        for try await id in rows.decode(Int64.self) { ids.append(id) }
+        if !ids.isEmpty {
+            try await client.query("SELECT pg_notify(\(Self.channel), '*')", logger: logger)
+            logger.warning("rescued jobs whose lease expired", metadata: ["jobs": "\(ids.count)"])
+        }
+        return ids
+    }
+
+    /// Pending and running jobs per queue and state, for metrics and operators.
+    public func depth() async throws -> [QueueDepth] {
+        let rows = try await client.query(
+            "SELECT queue, state, count(*) FROM queue.jobs WHERE state IN (0, 1) GROUP BY queue, state ORDER BY queue, state",
+            logger: logger
+        )
+        var result: [QueueDepth] = []
+        for try await (queue, state, count) in rows.decode((String, Int16, Int64).self) {
+            result.append(QueueDepth(queue: queue, state: JobState(rawValue: state) ?? .pending, count: Int(count)))
+        }
+        return result
+    }
+}
+
+/// How many jobs of a queue are in a state.
+public struct QueueDepth: Sendable, Equatable {
+    public let queue: String
+    public let state: JobState
+    public let count: Int
+}
+
+struct JobErrorEntry {
+    let at: Date
+    let message: String
+}

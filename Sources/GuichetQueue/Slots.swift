@@ -1,0 +1,14 @@
+import Synchronization
+
+/// How many more jobs a worker may start: taken on claim, given back when a job ends.
+final class Slots: Sendable {
+    private let free: Mutex<Int>
+
+    init(_ count: Int) { free = Mutex(count) }
+
+    var available: Int { free.withLock { $0 } }
+
+    func take() { free.withLock { $0 -= 1 } }
+
+    func giveBack() { free.withLock { $0 += 1 } }
+}

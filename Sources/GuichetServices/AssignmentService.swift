@@ -1,0 +1,67 @@
+import Foundation
+import GuichetDomain
+import GuichetStore
+import Logging
+
+/// Auto-assignment: sends a new ticket to the team its rules name and to that team's least-loaded
+/// available agent. Idempotent: a ticket that is no longer `new` is left as it is.
+public struct AssignmentService: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case assigned(teamID: Int64, agentID: Int64?)
+        /// Someone or something dispatched it already (or it is gone).
+        case alreadyDispatched
+    }
+
+    let database: Database
+    let logger: Logger
+
+    public init(database: Database, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    public func autoAssign(ticketID: Int64) async throws -> Outcome {
+        try await database.transaction { connection in
+            let tickets = TicketRepository(connection: connection, logger: logger)
+            guard let record = try await tickets.find(.id(ticketID), scope: .all, lock: true), record.status == .new else {
+                return .alreadyDispatched
+            }
+            let dispatch = DispatchRepository(connection: connection, logger: logger)
+            guard let facts = try await dispatch.facts(ticketID: ticketID), let fallback = try await dispatch.serviceDeskTeamID() else {
+                throw AssignmentError.noServiceDesk
+            }
+            let teamID = Dispatcher.team(for: facts, rules: try await dispatch.rules(), teams: try await dispatch.teams(), fallback: fallback)
+            let agentID = AgentPicker.leastLoaded(try await dispatch.agentLoads(teamID: teamID))
+
+            let events = EventRepository(connection: connection, logger: logger)
+            let now = Date()
+            var current = record
+            var version = record.version
+            var steps: [TicketAction] = [.assign(teamID: teamID)]
+            if let agentID { steps.append(.take(agentID: agentID)) }
+            for action in steps {
+                let change = try TicketChange.applying(action, to: current, at: now)
+                guard let saved = try await tickets.save(id: ticketID, state: change.state, expectedVersion: version) else {
+                    return .alreadyDispatched
+                }
+                version = saved
+                try await events.append(ticketID: ticketID, actorID: nil, kind: change.eventKind, changes: change.changes, note: "auto-assignment")
+                guard let reloaded = try await tickets.find(.id(ticketID), scope: .all) else { return .alreadyDispatched }
+                current = reloaded
+            }
+            logger.info(
+                "ticket dispatched",
+                metadata: ["ticket": "\(record.ref)", "team": "\(teamID)", "agent": "\(agentID.map(String.init) ?? "none available")"]
+            )
+            return .assigned(teamID: teamID, agentID: agentID)
+        }
+    }
+}
+
+public enum AssignmentError: Error, CustomStringConvertible {
+    case noServiceDesk
+
+    public var description: String {
+        "No service desk team exists to receive tickets that no rule dispatches; create one."
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import GuichetDomain
+import GuichetStore
+import Logging
+import PostgresNIO
+
+/// One demo account and how to use it; written to `.guichet/demo.json`.
+public struct DemoAccount: Sendable, Codable, Equatable {
+    public var role: String
+    public var name: String
+    public var personId: Int64
+    public var login: String
+    public var password: String
+    public var apiToken: String
+    public var organizationCode: String
+    public var team: String?
+}
+
+/// Seeds a realistic directory (180 establishments of Centre-Val de Loire, partners, a contractor,
+/// teams, ~30 agents, ~500 requesters, a catalogue and dispatch rules) once, and issues fresh
+/// credentials for the demo accounts on every run.
+public struct DemoSeeder: Sendable {
+    static let providerCode = "GIP-RECIA-SC"
+    static let tokenLabel = "demo"
+    static let lockKey: Int64 = 7_007_001
+
+    let database: Database
+    let logger: Logger
+
+    public init(database: Database, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    /// Seeds what is missing and returns the demo accounts with new passwords and tokens.
+    public func run() async throws -> [DemoAccount] {
+        try await database.transaction { connection in
+            let directory = DirectoryRepository(connection: connection, logger: logger)
+            // one seeder at a time across the cluster
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
+            if try await directory.organization(idOrCode: Self.providerCode) == nil {
+                var builder = DemoDirectoryBuilder(directory: directory, logger: logger)
+                try await builder.build()
+                logger.info("demo directory seeded")
+            }
+            var accounts: [DemoAccount] = []
+            for spec in DemoDirectoryBuilder.demoAccounts {
+                guard let personID = try await directory.personID(login: spec.login) else { continue }
+                let password = APIToken.generate().dropFirst(4).prefix(16).description
+                try await directory.upsertAccount(personID: personID, login: spec.login, passwordHash: try PasswordHash.make(password), roles: spec.roles)
+                try await directory.revokeTokens(personID: personID, label: Self.tokenLabel)
+                let token = try await directory.issueToken(personID: personID, label: Self.tokenLabel)
+                accounts.append(
+                    DemoAccount(
+                        role: spec.role, name: spec.name, personId: personID, login: spec.login, password: password, apiToken: token,
+                        organizationCode: spec.organizationCode, team: spec.team
+                    )
+                )
+            }
+            return accounts
+        }
+    }
+}

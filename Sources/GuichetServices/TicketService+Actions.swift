@@ -1,0 +1,69 @@
+import Foundation
+import GuichetDomain
+import GuichetQueue
+import GuichetStore
+import PostgresNIO
+
+extension TicketService {
+    /// Performs an action on the ticket named `key` if it is still at `expectedVersion`.
+    public func perform(_ action: TicketAction, on key: String, expectedVersion: Int, by principal: Principal) async throws -> TicketView {
+        guard AccessPolicy.mayPerform(action.name, principal: principal) else {
+            throw ServiceError.forbidden("Only service centre staff may \(action.name.rawValue) a ticket.")
+        }
+        return try await database.transaction { connection in
+            let tickets = TicketRepository(connection: connection, logger: logger)
+            guard let ticketKey = TicketKey(key),
+                let record = try await tickets.find(ticketKey, scope: AccessPolicy.ticketScope(of: principal), lock: true)
+            else { throw ServiceError.notFound("ticket \(key)") }
+            guard record.version == expectedVersion else { throw ServiceError.versionMismatch(current: record.version) }
+            let directory = DirectoryRepository(connection: connection, logger: logger)
+            let action = try await completed(action, on: record, by: principal, directory: directory)
+            let change: TicketChange
+            do {
+                change = try TicketChange.applying(action, to: record, at: Date())
+            } catch let error as TicketRuleError {
+                throw ServiceError.rule(error)
+            }
+            guard try await tickets.save(id: record.id, state: change.state, expectedVersion: record.version) != nil else {
+                throw ServiceError.versionMismatch(current: record.version + 1)
+            }
+            try await EventRepository(connection: connection, logger: logger).append(
+                ticketID: record.id, actorID: principal.personID, kind: change.eventKind, changes: change.changes, note: change.note
+            )
+            if change.state.status == .new {
+                try await JobQueue.enqueue(
+                    NewJob(queue: Self.assignmentQueue, kind: Self.assignmentKind, payload: #"{"ticket_id":\#(record.id)}"#, uniqueKey: "assign:\(record.id)"),
+                    on: connection, logger: logger
+                )
+            }
+            logger.info("ticket action", metadata: ["ticket": "\(record.ref)", "action": "\(action.name.rawValue)"])
+            guard let updated = try await tickets.find(.id(record.id), scope: .all) else { throw StoreError.noRowReturned }
+            return TicketView(updated)
+        }
+    }
+
+    /// Checks that what the action points to exists, and that an agent takes only tickets of a team
+    /// they belong to.
+    private func completed(_ action: TicketAction, on record: TicketRecord, by principal: Principal, directory: DirectoryRepository) async throws -> TicketAction {
+        switch action {
+        case .assign(let teamID), .escalate(let teamID, _):
+            guard try await directory.team(id: teamID) != nil else {
+                throw ServiceError.invalid("team_id", "No team has the id \(teamID).")
+            }
+            return action
+        case .take(let agentID):
+            guard try await directory.person(id: agentID) != nil else {
+                throw ServiceError.invalid("agent_id", "No person has the id \(agentID).")
+            }
+            if let team = record.team, try await !directory.isMember(personID: agentID, teamID: team.id) {
+                throw ServiceError.invalid("agent_id", "Person \(agentID) is not a member of the team \(team.name); assign the ticket to their team first.")
+            }
+            if record.team == nil {
+                throw ServiceError.invalid("team_id", "The ticket has no team yet; assign it to a team first.")
+            }
+            return action
+        default:
+            return action
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import GuichetDomain
+import GuichetStore
+
+/// What a caller sends to comment on a ticket.
+public struct CommentRequest: Sendable, Equatable, Codable {
+    public var body: String?
+    /// `public` when left out.
+    public var visibility: CommentRecord.Visibility?
+    /// `api` when left out.
+    public var origin: TicketOrigin?
+
+    public init(body: String? = nil, visibility: CommentRecord.Visibility? = nil, origin: TicketOrigin? = nil) {
+        self.body = body
+        self.visibility = visibility
+        self.origin = origin
+    }
+}
+
+extension TicketService {
+    /// Adds a public reply or an internal note, with its history entry.
+    public func comment(_ request: CommentRequest, on key: String, by principal: Principal) async throws -> CommentView {
+        let body = (request.body ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if body.isEmpty { throw ServiceError.invalid("body", "A comment needs a body.") }
+        if body.count > 20_000 { throw ServiceError.invalid("body", "The body is longer than 20,000 characters.") }
+        let visibility = request.visibility ?? .public
+        if visibility == .internal && !AccessPolicy.mayWriteInternalNotes(principal) {
+            throw ServiceError.forbidden("Only service centre staff may write internal notes.")
+        }
+        return try await database.transaction { connection in
+            guard let ticketKey = TicketKey(key),
+                let record = try await TicketRepository(connection: connection, logger: logger)
+                    .find(ticketKey, scope: AccessPolicy.ticketScope(of: principal), lock: true)
+            else { throw ServiceError.notFound("ticket \(key)") }
+            guard record.status != .closed else {
+                throw ServiceError.conflict("Ticket \(record.ref) is closed; open a new ticket instead.")
+            }
+            let comment = try await CommentRepository(connection: connection, logger: logger).insert(
+                ticketID: record.id, authorID: principal.personID, visibility: visibility, body: body, origin: request.origin ?? .api
+            )
+            try await EventRepository(connection: connection, logger: logger).append(
+                ticketID: record.id, actorID: principal.personID, kind: visibility == .internal ? "noted" : "commented",
+                note: body, isInternal: visibility == .internal
+            )
+            return CommentView(comment)
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import GuichetDomain
+import GuichetQueue
+import GuichetStore
+import Logging
+import PostgresNIO
+
+/// The ticket use cases. Each one is a transaction: the data change, its history event and the jobs
+/// it causes commit together or not at all.
+public struct TicketService: Sendable {
+    /// The queue and kind of the auto-assignment job.
+    public static let assignmentQueue = "assignment"
+    public static let assignmentKind = "ticket.assign"
+
+    let database: Database
+    let logger: Logger
+
+    public init(database: Database, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    /// Records a new ticket and enqueues its dispatch. With an idempotency key, a repeat of the same
+    /// request returns the stored answer, and a different request under the same key is refused.
+    public func open(_ request: OpenTicketRequest, by principal: Principal, idempotencyKey: String?) async throws -> OpenOutcome {
+        let checked = try request.validated()
+        if let idempotencyKey, idempotencyKey.isEmpty || idempotencyKey.count > 200 {
+            throw ServiceError.invalid("Idempotency-Key", "An idempotency key has 1 to 200 characters.")
+        }
+        return try await database.transaction { connection in
+            let directory = DirectoryRepository(connection: connection, logger: logger)
+            let keys = IdempotencyRepository(connection: connection, logger: logger)
+            if let idempotencyKey {
+                if let earlier = try await keys.claim(personID: principal.personID, key: idempotencyKey, requestHash: request.fingerprint) {
+                    return try replay(earlier, request: request)
+                }
+            }
+            let requester = try await resolveRequester(request, principal: principal, directory: directory)
+            let establishment = try await resolveEstablishment(request, requester: requester, principal: principal, directory: directory)
+            var serviceID: Int64?
+            if let code = request.service {
+                guard let service = try await directory.service(code: code) else {
+                    throw ServiceError.invalid("service", "No service of the catalogue has the code '\(code)'.")
+                }
+                serviceID = service.id
+            }
+            let tickets = TicketRepository(connection: connection, logger: logger)
+            let id = try await tickets.insert(
+                NewTicket(
+                    kind: checked.kind, title: checked.title, description: checked.description, impact: checked.impact,
+                    urgency: checked.urgency, origin: request.origin ?? .api, requesterID: requester.id,
+                    establishmentID: establishment.id, serviceID: serviceID
+                )
+            )
+            try await EventRepository(connection: connection, logger: logger).append(
+                ticketID: id, actorID: principal.personID, kind: "created",
+                changes: ["status": FieldChange(from: nil, to: TicketStatus.new.rawValue)]
+            )
+            try await JobQueue.enqueue(
+                NewJob(
+                    queue: Self.assignmentQueue, kind: Self.assignmentKind, payload: #"{"ticket_id":\#(id)}"#, priority: 0,
+                    uniqueKey: "assign:\(id)"
+                ),
+                on: connection, logger: logger
+            )
+            guard let record = try await tickets.find(.id(id), scope: .all) else { throw StoreError.noRowReturned }
+            let view = TicketView(record)
+            if let idempotencyKey {
+                let stored = String(decoding: try JSONCoding.encoder().encode(view), as: UTF8.self)
+                try await keys.store(personID: principal.personID, key: idempotencyKey, ticketID: id, response: stored)
+            }
+            logger.info("ticket opened", metadata: ["ticket": "\(record.ref)"])
+            return OpenOutcome(ticket: view, replayed: false)
+        }
+    }
+
+    private func replay(_ earlier: IdempotencyRecord, request: OpenTicketRequest) throws -> OpenOutcome {
+        guard earlier.requestHash == request.fingerprint else { throw ServiceError.idempotencyKeyReused }
+        guard let response = earlier.response else { throw ServiceError.conflict("The first request with this idempotency key failed.") }
+        return OpenOutcome(ticket: try JSONCoding.decoder().decode(TicketView.self, from: Data(response.utf8)), replayed: true)
+    }
+
+    private func resolveRequester(_ request: OpenTicketRequest, principal: Principal, directory: DirectoryRepository) async throws -> PersonRecord {
+        let requesterID = request.requesterId ?? principal.personID
+        if requesterID != principal.personID && !AccessPolicy.mayOpenOnBehalf(principal) {
+            throw ServiceError.forbidden("Only service centre staff may open a ticket on behalf of someone else.")
+        }
+        guard let person = try await directory.person(id: requesterID) else {
+            throw ServiceError.invalid("requester_id", "No person has the id \(requesterID).")
+        }
+        return person
+    }
+
+    private func resolveEstablishment(
+        _ request: OpenTicketRequest, requester: PersonRecord, principal: Principal, directory: DirectoryRepository
+    ) async throws -> OrganizationRecord {
+        guard let wanted = request.establishment else {
+            guard let own = try await directory.organization(id: requester.organizationID), own.kind == .establishment else {
+                throw ServiceError.invalid("establishment", "The requester belongs to no establishment: name one.")
+            }
+            return own
+        }
+        guard let organization = try await directory.organization(idOrCode: wanted), organization.kind == .establishment else {
+            throw ServiceError.invalid("establishment", "No establishment has the id or UAI '\(wanted)'.")
+        }
+        if !principal.isStaff && organization.id != requester.organizationID {
+            throw ServiceError.invalid("establishment", "A requester opens tickets for their own establishment only.")
+        }
+        return organization
+    }
+}

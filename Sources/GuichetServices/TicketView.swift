@@ -1,0 +1,110 @@
+import Foundation
+import GuichetDomain
+import GuichetStore
+
+/// A ticket as the API shows it.
+public struct TicketView: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var ref: String
+    public var kind: TicketKind
+    public var title: String
+    public var description: String
+    public var status: TicketStatus
+    public var impact: Int
+    public var urgency: Int
+    public var priority: String
+    public var origin: TicketOrigin
+    public var requester: TicketRecord.Named
+    public var establishment: TicketRecord.Named
+    public var service: TicketRecord.Named?
+    public var team: TicketRecord.Named?
+    public var agent: TicketRecord.Named?
+    public var pendingReason: String?
+    public var escalationReason: String?
+    public var resolution: Resolution?
+    /// The actions the ticket's state allows now.
+    public var availableActions: [TicketActionName]
+    public var version: Int
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var takenAt: Date?
+    public var resolvedAt: Date?
+    public var closedAt: Date?
+
+    public init(_ record: TicketRecord) {
+        id = record.id
+        ref = record.ref
+        kind = record.kind
+        title = record.title
+        description = record.description
+        status = record.status
+        impact = record.impact
+        urgency = record.urgency
+        priority = record.priority.label
+        origin = record.origin
+        requester = record.requester
+        establishment = record.establishment
+        service = record.service
+        team = record.team
+        agent = record.agent
+        pendingReason = record.pendingReason
+        escalationReason = record.escalationReason
+        resolution = record.resolution
+        availableActions = TicketLifecycle.availableActions(from: record.status)
+        version = record.version
+        createdAt = record.createdAt
+        updatedAt = record.updatedAt
+        takenAt = record.takenAt
+        resolvedAt = record.resolvedAt
+        closedAt = record.closedAt
+    }
+}
+
+/// One page of a ticket list; `nextCursor` fetches the next one.
+public struct TicketPage: Sendable, Equatable, Codable {
+    public var items: [TicketView]
+    public var nextCursor: String?
+}
+
+/// A history entry as the API shows it.
+public struct EventView: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var at: Date
+    /// `nil` when Guichet itself acted.
+    public var actor: TicketRecord.Named?
+    public var kind: String
+    public var changes: [String: FieldChange]
+    public var note: String?
+    public var isInternal: Bool
+
+    init(_ event: TicketEvent) {
+        id = event.id
+        at = event.at
+        actor = event.actor
+        kind = event.kind
+        changes = event.changes
+        note = event.note
+        isInternal = event.isInternal
+    }
+}
+
+/// A comment as the API shows it.
+public struct CommentView: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var ticketId: Int64
+    public var author: TicketRecord.Named
+    public var visibility: CommentRecord.Visibility
+    public var body: String
+    public var origin: TicketOrigin
+    public var createdAt: Date
+
+    init(_ comment: CommentRecord) {
+        id = comment.id
+        ticketId = comment.ticketID
+        author = comment.author
+        visibility = comment.visibility
+        body = comment.body
+        origin = comment.origin
+        createdAt = comment.createdAt
+    }
+}

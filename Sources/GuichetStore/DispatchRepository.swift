@@ -1,0 +1,91 @@
+import Foundation
+import GuichetDomain
+import Logging
+import PostgresNIO
+
+/// What auto-assignment reads: the ticket's facts, the rules, the teams, the agents' loads.
+public struct DispatchRepository: Sendable {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    public init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    public func facts(ticketID: Int64) async throws -> DispatchFacts? {
+        let rows = try await connection.query(
+            """
+            SELECT t.kind, s.family, o.department_code FROM tickets t
+            JOIN organizations o ON o.id = t.establishment_id LEFT JOIN services s ON s.id = t.service_id
+            WHERE t.id = \(ticketID)
+            """,
+            logger: logger
+        )
+        for try await (kind, family, department) in rows.decode((String, String?, String?).self) {
+            return DispatchFacts(kind: TicketKind(rawValue: kind) ?? .incident, serviceFamily: family, departmentCode: department)
+        }
+        return nil
+    }
+
+    public func rules() async throws -> [RoutingRule] {
+        let rows = try await connection.query(
+            "SELECT position, service_family, ticket_kind, team_id, department_team_kind FROM routing_rules ORDER BY position, id",
+            logger: logger
+        )
+        var rules: [RoutingRule] = []
+        for try await (position, family, kind, teamID, departmentKind) in rows.decode((Int, String?, String?, Int64?, String?).self) {
+            let target: RoutingRule.Target
+            if let teamID {
+                target = .team(teamID)
+            } else if let kind = departmentKind.flatMap(TeamProfile.Kind.init(rawValue:)) {
+                target = .departmentTeam(kind)
+            } else {
+                continue
+            }
+            rules.append(RoutingRule(position: position, serviceFamily: family, ticketKind: kind.flatMap(TicketKind.init(rawValue:)), target: target))
+        }
+        return rules
+    }
+
+    public func teams() async throws -> [TeamProfile] {
+        let rows = try await connection.query("SELECT id, kind, department_code FROM teams ORDER BY id", logger: logger)
+        var teams: [TeamProfile] = []
+        for try await (id, kind, department) in rows.decode((Int64, String, String?).self) {
+            teams.append(TeamProfile(id: id, kind: TeamProfile.Kind(rawValue: kind) ?? .serviceDesk, departmentCode: department))
+        }
+        return teams
+    }
+
+    /// The first service desk team: where tickets go when no rule matches.
+    public func serviceDeskTeamID() async throws -> Int64? {
+        let rows = try await connection.query("SELECT id FROM teams WHERE kind = 'service_desk' ORDER BY id LIMIT 1", logger: logger)
+        for try await id in rows.decode(Int64.self) { return id }
+        return nil
+    }
+
+    /// The members of a team with their open tickets. The team's member rows are locked for the
+    /// transaction, so two workers assigning to one team at once see each other's choice.
+    public func agentLoads(teamID: Int64) async throws -> [AgentLoad] {
+        try await connection.query(
+            "SELECT 1 FROM team_members WHERE team_id = \(teamID) ORDER BY person_id FOR UPDATE",
+            logger: logger
+        ).collect()
+        let rows = try await connection.query(
+            """
+            SELECT m.person_id, m.available,
+                   (SELECT count(*) FROM tickets t WHERE t.agent_id = m.person_id AND t.status NOT IN ('resolved', 'closed')),
+                   (SELECT extract(epoch FROM max(t.taken_at))::float8 FROM tickets t WHERE t.agent_id = m.person_id)
+            FROM team_members m JOIN accounts a ON a.person_id = m.person_id
+            WHERE m.team_id = \(teamID) AND NOT a.disabled
+            ORDER BY m.person_id
+            """,
+            logger: logger
+        )
+        var loads: [AgentLoad] = []
+        for try await (personID, available, open, last) in rows.decode((Int64, Bool, Int64, Double?).self) {
+            loads.append(AgentLoad(personID: personID, available: available, openTickets: Int(open), lastAssignedAt: last))
+        }
+        return loads
+    }
+}

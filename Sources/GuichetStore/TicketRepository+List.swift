@@ -1,0 +1,52 @@
+import GuichetDomain
+import PostgresNIO
+
+/// The filters of the ticket list; `nil` means any.
+public struct TicketFilter: Sendable, Equatable {
+    public var statuses: [TicketStatus]?
+    public var teamID: Int64?
+    public var agentID: Int64?
+    public var establishmentID: Int64?
+    public var priority: Priority?
+    public var kind: TicketKind?
+
+    public init(
+        statuses: [TicketStatus]? = nil, teamID: Int64? = nil, agentID: Int64? = nil, establishmentID: Int64? = nil,
+        priority: Priority? = nil, kind: TicketKind? = nil
+    ) {
+        self.statuses = statuses
+        self.teamID = teamID
+        self.agentID = agentID
+        self.establishmentID = establishmentID
+        self.priority = priority
+        self.kind = kind
+    }
+}
+
+extension TicketRepository {
+    /// Newest first; `afterID` continues a page (keyset pagination: stable while tickets are added).
+    public func list(_ filter: TicketFilter, scope: TicketScope, afterID: Int64?, limit: Int) async throws -> [TicketRecord] {
+        let (everyone, person) = scope.binds
+        let statuses = filter.statuses?.map(\.rawValue)
+        let priority = filter.priority.map { Int16($0.rawValue) }
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: TicketRecord.columns) FROM tickets t \(unescaped: TicketRecord.joins)
+            WHERE (\(everyone) OR t.requester_id = \(person))
+              AND (\(statuses)::text[] IS NULL OR t.status = ANY(\(statuses)))
+              AND (\(filter.teamID)::bigint IS NULL OR t.team_id = \(filter.teamID))
+              AND (\(filter.agentID)::bigint IS NULL OR t.agent_id = \(filter.agentID))
+              AND (\(filter.establishmentID)::bigint IS NULL OR t.establishment_id = \(filter.establishmentID))
+              AND (\(priority)::smallint IS NULL OR t.priority = \(priority))
+              AND (\(filter.kind?.rawValue)::text IS NULL OR t.kind = \(filter.kind?.rawValue))
+              AND (\(afterID)::bigint IS NULL OR t.id < \(afterID))
+            ORDER BY t.id DESC
+            LIMIT \(limit)
+            """,
+            logger: logger
+        )
+        var records: [TicketRecord] = []
+        for try await row in rows { records.append(try TicketRecord(row: row)) }
+        return records
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The one binary of Guichet; each process takes one role.
+@main
+struct Guichet: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "guichet",
+        abstract: "Guichet, the IT service desk of the schools' service centre.",
+        subcommands: [Serve.self, Work.self, Migrate.self, Demo.self]
+    )
+}

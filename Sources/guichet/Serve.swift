@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import GuichetHTTP
+import GuichetStore
+import Hummingbird
+import Logging
+import Metrics
+import PostgresNIO
+import Prometheus
+import ServiceLifecycle
+
+/// `guichet serve`: an API node (JSON API, health, metrics). Stateless: run as many as needed.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run an API node.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Address to listen on (env GUICHET_HTTP_HOST, default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on (env GUICHET_HTTP_PORT, default 8081).")
+    var port: Int?
+
+    @Option(name: .customLong("public-url"), help: "The address users reach through the load balancer (env GUICHET_PUBLIC_URL).")
+    var publicURL: String?
+
+    @Option(
+        name: .customLong("trusted-proxies"),
+        help: "Comma-separated addresses whose X-Forwarded-For is believed (env GUICHET_TRUSTED_PROXIES, default 127.0.0.1,::1)."
+    )
+    var trustedProxies: String?
+
+    @Option(name: .customLong("drain-seconds"), help: "Seconds readiness reports draining before the server stops (env GUICHET_DRAIN_SECONDS, default 2).")
+    var drainSeconds: Double?
+
+    func run() async throws {
+        let logger = try common.logger(label: "guichet.serve")
+        let url = try common.database()
+        let portText = port.map(String.init) ?? Environment.value("GUICHET_HTTP_PORT") ?? "8081"
+        guard let port = Int(portText), (1...65535).contains(port) else { throw ValidationError("The port '\(portText)' is not a port number.") }
+        let drain = drainSeconds ?? Environment.value("GUICHET_DRAIN_SECONDS").flatMap(Double.init) ?? 2
+        let proxies = (trustedProxies ?? Environment.value("GUICHET_TRUSTED_PROXIES") ?? "127.0.0.1,::1")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let configuration = HTTPConfiguration(
+            host: host ?? Environment.value("GUICHET_HTTP_HOST") ?? "127.0.0.1",
+            port: port,
+            drainDelay: .milliseconds(Int64(drain * 1000)),
+            trustedProxies: Set(proxies),
+            publicURL: publicURL ?? Environment.value("GUICHET_PUBLIC_URL")
+        )
+        try await verifySchema(url, logger: logger)
+
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
+        let database = Database(client: client, logger: logger)
+        let state = NodeState()
+        let app = buildApplication(database: database, state: state, registry: registry, configuration: configuration, logger: logger)
+        // Shutdown runs in reverse: the drain gate first (readiness false), then the server, then the database.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: client),
+                    .init(service: app),
+                    .init(service: DrainGate(state: state, delay: configuration.drainDelay, logger: logger)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        logger.info("API node starting", metadata: ["address": "\(configuration.host):\(configuration.port)", "database": "\(url)"])
+        try await group.run()
+    }
+}

@@ -1,0 +1,103 @@
+# Shared by ops/run, ops/test and cluster/: install what is missing, find the tools, run a private
+# PostgreSQL cluster in a project folder. Source it; it defines functions only.
+
+GUICHET_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+GUICHET_STATE="$GUICHET_ROOT/.guichet"
+
+say() { printf '\033[1m[guichet]\033[0m %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+# ensure_packages CMD=PACKAGE ...: installs, from Debian, the package of every missing command.
+ensure_packages() {
+    local missing=()
+    for pair in "$@"; do
+        local cmd="${pair%%=*}" pkg="${pair#*=}"
+        if ! command -v "$cmd" >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/"$cmd" >/dev/null 2>&1; then
+            missing+=("$pkg")
+        fi
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    say "installing ${missing[*]} (apt)"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+        || die "could not install ${missing[*]}"
+}
+
+ensure_swift() {
+    if ! command -v swift >/dev/null 2>&1; then
+        [ -x /opt/swift/usr/bin/swift ] && export PATH="/opt/swift/usr/bin:$PATH"
+    fi
+    command -v swift >/dev/null 2>&1 || die "Swift 6 is needed (swift not found on PATH nor in /opt/swift)"
+}
+
+# The directory of the newest PostgreSQL server binaries.
+pg_bin() {
+    local dir
+    dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+    if [ -n "$dir" ] && [ -x "$dir/initdb" ]; then echo "$dir"; return; fi
+    dirname "$(command -v initdb)"
+}
+
+# PostgreSQL refuses to run as root: as root, the cluster belongs to an unprivileged system user.
+pg_user() {
+    if [ "$(id -u)" -ne 0 ]; then id -un; return; fi
+    if ! id guichet >/dev/null 2>&1; then
+        useradd --system --no-create-home --shell /usr/sbin/nologin guichet
+    fi
+    echo guichet
+}
+
+as_pg_user() {
+    local user; user="$(pg_user)"
+    if [ "$(id -un)" = "$user" ]; then "$@"; else runuser -u "$user" -- "$@"; fi
+}
+
+# pg_start DIR PORT [durable|throwaway]: starts (creating if needed) a cluster in DIR listening on
+# 127.0.0.1:PORT only, whose superuser is "guichet" with trust authentication on loopback.
+pg_start() {
+    local dir="$1" port="$2" mode="${3:-durable}" bin; bin="$(pg_bin)"
+    mkdir -p "$dir"
+    local user; user="$(pg_user)"
+    chown "$user" "$dir" 2>/dev/null || true
+    chmod 700 "$dir"
+    as_pg_user test -x "$dir" || die "the PostgreSQL user '$user' cannot reach $dir; clone the project in a folder it can read"
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+        say "creating a PostgreSQL cluster in ${dir#$GUICHET_ROOT/}"
+        as_pg_user "$bin/initdb" -D "$dir/data" -U guichet --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+            || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+    fi
+    local options="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=300"
+    if [ "$mode" = throwaway ]; then
+        options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    fi
+    if ! as_pg_user "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+        as_pg_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -o "$options" -w -t 60 start >/dev/null \
+            || { tail -20 "$dir/postgres.log" >&2; die "PostgreSQL did not start"; }
+    fi
+    say "PostgreSQL listening on 127.0.0.1:$port"
+}
+
+pg_stop() {
+    local dir="$1" bin; bin="$(pg_bin)"
+    [ -f "$dir/data/postmaster.pid" ] && as_pg_user "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# pg_create_database PORT NAME: creates NAME unless it exists.
+pg_create_database() {
+    local port="$1" name="$2" bin; bin="$(pg_bin)"
+    if ! "$bin/psql" -h 127.0.0.1 -p "$port" -U guichet -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1; then
+        "$bin/createdb" -h 127.0.0.1 -p "$port" -U guichet "$name"
+    fi
+}
+
+# wait_for_url URL SECONDS: waits until URL answers 200.
+wait_for_url() {
+    local url="$1" seconds="$2" i
+    for ((i = 0; i < seconds * 10; i++)); do
+        curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
