@@ -176,6 +176,12 @@ public struct QueueDepth: Sendable, Equatable {
     public let queue: String
     public let state: JobState
     public let count: Int
+
+    public init(queue: String, state: JobState, count: Int) {
+        self.queue = queue
+        self.state = state
+        self.count = count
+    }
 }
 
 struct JobErrorEntry {

@@ -1,0 +1,76 @@
+import Testing
+
+@testable import GuichetDomain
+
+@Suite("Dispatch and assignment rules")
+struct DispatchTests {
+    let teams = [
+        TeamProfile(id: 1, kind: .serviceDesk, departmentCode: nil),
+        TeamProfile(id: 2, kind: .level2, departmentCode: nil),
+        TeamProfile(id: 18, kind: .field, departmentCode: "18"),
+        TeamProfile(id: 45, kind: .field, departmentCode: "45"),
+    ]
+    let rules = [
+        RoutingRule(position: 20, serviceFamily: "network", ticketKind: nil, target: .team(2)),
+        RoutingRule(position: 10, serviceFamily: "workstation", ticketKind: nil, target: .departmentTeam(.field)),
+        RoutingRule(position: 30, serviceFamily: nil, ticketKind: .request, target: .team(99)),
+    ]
+
+    @Test("hardware goes to the field team of the establishment's département")
+    func fieldTeamByDepartment() {
+        let facts = DispatchFacts(kind: .incident, serviceFamily: "workstation", departmentCode: "45")
+        #expect(Dispatcher.team(for: facts, rules: rules, teams: teams, fallback: 1) == 45)
+    }
+
+    @Test("a département without a field team falls through to the next rule, then to the service desk")
+    func noLocalTeam() {
+        let facts = DispatchFacts(kind: .incident, serviceFamily: "workstation", departmentCode: "36")
+        #expect(Dispatcher.team(for: facts, rules: rules, teams: teams, fallback: 1) == 1)
+    }
+
+    @Test("a rule naming a team that no longer exists is skipped")
+    func missingTeam() {
+        let facts = DispatchFacts(kind: .request, serviceFamily: "software", departmentCode: "18")
+        #expect(Dispatcher.team(for: facts, rules: rules, teams: teams, fallback: 1) == 1)
+    }
+
+    @Test("rules are tried by position, not by insertion order")
+    func order() {
+        let both = [
+            RoutingRule(position: 2, serviceFamily: "network", ticketKind: nil, target: .team(2)),
+            RoutingRule(position: 1, serviceFamily: "network", ticketKind: .incident, target: .team(1)),
+        ]
+        #expect(Dispatcher.team(for: .init(kind: .incident, serviceFamily: "network", departmentCode: nil), rules: both, teams: teams, fallback: 18) == 1)
+        #expect(Dispatcher.team(for: .init(kind: .request, serviceFamily: "network", departmentCode: nil), rules: both, teams: teams, fallback: 18) == 2)
+    }
+
+    @Test("the least-loaded available agent wins; ties go to who waited longest, then the lowest id")
+    func leastLoaded() {
+        #expect(
+            AgentPicker.leastLoaded([
+                AgentLoad(personID: 1, available: true, openTickets: 3, lastAssignedAt: nil),
+                AgentLoad(personID: 2, available: false, openTickets: 0, lastAssignedAt: nil),
+                AgentLoad(personID: 3, available: true, openTickets: 1, lastAssignedAt: 500),
+                AgentLoad(personID: 4, available: true, openTickets: 1, lastAssignedAt: 100),
+            ]) == 4
+        )
+        #expect(
+            AgentPicker.leastLoaded([
+                AgentLoad(personID: 9, available: true, openTickets: 0, lastAssignedAt: nil),
+                AgentLoad(personID: 7, available: true, openTickets: 0, lastAssignedAt: nil),
+            ]) == 7
+        )
+        #expect(AgentPicker.leastLoaded([AgentLoad(personID: 1, available: false, openTickets: 0, lastAssignedAt: nil)]) == nil)
+    }
+
+    @Test("requesters see their own tickets only; staff see all")
+    func scopes() {
+        let requester = Principal(personID: 5, organizationID: 1, roles: [.requester, .correspondent])
+        let agent = Principal(personID: 6, organizationID: 2, roles: [.agent])
+        #expect(AccessPolicy.ticketScope(of: requester) == .requester(personID: 5))
+        #expect(AccessPolicy.ticketScope(of: agent) == .all)
+        #expect(!AccessPolicy.mayPerform(.assign, principal: requester))
+        #expect(AccessPolicy.mayPerform(.reopen, principal: requester))
+        #expect(!AccessPolicy.mayWriteInternalNotes(requester))
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import GuichetQueue
+import GuichetServices
+import GuichetStore
+import GuichetTestSupport
+import GuichetWorker
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Prometheus
+
+@testable import GuichetHTTP
+
+/// The API node in front of a fresh database, driven through the real router.
+struct APIHarness: Sendable {
+    let client: any TestClientProtocol
+    let database: Database
+    let template: TestDatabase.Template
+    let state: NodeState
+    let routes: [RouteTable.Route]
+
+    func token(_ role: String) -> String { template.account(role).apiToken }
+
+    /// Sends a request; `body` is sent as JSON text when given.
+    @discardableResult
+    func call(
+        _ method: HTTPRequest.Method, _ path: String, as role: String? = nil, token: String? = nil, body: String? = nil,
+        headers: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = headers
+        if let bearer = token ?? role.map(self.token) { headers[.authorization] = "Bearer \(bearer)" }
+        if body != nil && headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        return try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+    }
+
+    /// Opens a ticket and returns it.
+    func open(as role: String = "requester", body: String = #"{"kind":"incident","title":"Écran noir en salle 12","service":"logiciel"}"#)
+        async throws -> TicketView
+    {
+        let response = try await call(.post, "/api/v1/tickets", as: role, body: body)
+        guard response.status == .created else { throw HarnessError(response: response) }
+        return try response.decode(TicketView.self)
+    }
+
+    /// Performs an action with the ticket's current version.
+    func act(_ action: String, on ticket: TicketView, as role: String = "agent", body: String = "{}") async throws -> TestResponse {
+        try await call(.post, "/api/v1/tickets/\(ticket.id)/actions/\(action)", as: role, body: body, headers: [.ifMatch: "\"\(ticket.version)\""])
+    }
+
+    func ticket(_ id: Int64, as role: String = "agent") async throws -> TicketView {
+        try await call(.get, "/api/v1/tickets/\(id)", as: role).decode(TicketView.self)
+    }
+
+    /// Issues a token for another person of the directory.
+    func tokenFor(personID: Int64) async throws -> String {
+        try await database.client.withConnection { connection in
+            try await DirectoryRepository(connection: connection, logger: TestDatabase.logger).issueToken(personID: personID, label: "test")
+        }
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let response: TestResponse
+    var description: String { "unexpected \(response.status): \(String(buffer: response.body))" }
+}
+
+extension TestResponse {
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONCoding.decoder().decode(T.self, from: Data(buffer: body))
+    }
+
+    /// The problem+json document, as loose JSON.
+    var problem: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+    }
+
+    var text: String { String(buffer: body) }
+}
+
+/// Runs `body` against an API node on a fresh database; with `worker`, a worker node runs beside it.
+func withAPI<Result: Sendable>(worker: Bool = false, _ body: @Sendable (APIHarness) async throws -> Result) async throws -> Result {
+    try await TestDatabase.withFresh { database, template in
+        let state = NodeState()
+        let (router, table) = buildRouter(database: database, state: state, registry: PrometheusCollectorRegistry(), logger: TestDatabase.logger)
+        let routes = table.routes
+        let app = Application(router: router, logger: TestDatabase.logger)
+        return try await app.test(.router) { client in
+            let harness = APIHarness(client: client, database: database, template: template, state: state, routes: routes)
+            guard worker else { return try await body(harness) }
+            let jobWorker = JobWorker(
+                queue: JobQueue(client: database.client, logger: TestDatabase.logger),
+                handlers: WorkerHandlers.all(database: database, logger: TestDatabase.logger),
+                configuration: JobWorkerConfiguration(workerID: "api-test-worker", queues: WorkerHandlers.queues, pollInterval: .seconds(5)),
+                logger: TestDatabase.logger
+            )
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await jobWorker.run() }
+                defer { group.cancelAll() }
+                return try await body(harness)
+            }
+        }
+    }
+}

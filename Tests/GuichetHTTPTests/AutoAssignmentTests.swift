@@ -1,0 +1,71 @@
+import Foundation
+import GuichetServices
+import GuichetTestSupport
+import Testing
+
+@Suite("Auto-assignment through the API")
+struct AutoAssignmentTests {
+    /// Reads the ticket until it is in progress (or the deadline passes) and returns it.
+    static func waitUntilInProgress(_ api: APIHarness, id: Int64) async throws -> TicketView {
+        let deadline = ContinuousClock.now + .seconds(10)
+        var ticket = try await api.ticket(id, as: "requester")
+        while ticket.status != .inProgress && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            ticket = try await api.ticket(id, as: "requester")
+        }
+        return ticket
+    }
+
+    @Test("a ticket opened by a requester is in progress with its département's field team and an agent, with each step in its history")
+    func openedTicketIsDispatched() async throws {
+        try await withAPI(worker: true) { api in
+            let started = ContinuousClock.now
+            let opened = try await api.open(body: #"{"kind":"incident","title":"Poste bloqué au CDI","service":"poste-travail","impact":2,"urgency":1}"#)
+            #expect(opened.status == .new)
+            #expect(opened.priority == "P2")
+            let ticket = try await Self.waitUntilInProgress(api, id: opened.id)
+            let elapsed = ContinuousClock.now - started
+            #expect(ticket.status == .inProgress)
+            #expect(ticket.team?.code == "PROX-45")
+            let agent = try #require(ticket.agent)
+            #expect(ticket.takenAt != nil)
+
+            let history = try await api.call(.get, "/api/v1/tickets/\(opened.id)/history", as: "requester").decode(HistoryPage.self)
+            #expect(history.items.map(\.kind) == ["created", "assigned", "taken"])
+            #expect(history.items[1].changes["team_id"]?.to == String(ticket.team!.id))
+            #expect(history.items[2].changes["agent_id"]?.to == String(agent.id))
+            #expect(history.items[2].changes["status"] == .init(from: "assigned", to: "in_progress"))
+            #expect(history.items[1].actor == nil, "dispatch is done by Guichet itself")
+            print("dispatch: create -> in_progress took \(elapsed)")
+        }
+    }
+
+    @Test("network incidents go to the network team; tickets no rule matches go to the service desk")
+    func routingRules() async throws {
+        try await withAPI(worker: true) { api in
+            let network = try await api.open(body: #"{"kind":"incident","title":"Plus de Wi-Fi au bâtiment C","service":"reseau"}"#)
+            let other = try await api.open(body: #"{"kind":"request","title":"Nouveau compte pour un stagiaire","service":"compte"}"#)
+            #expect(try await Self.waitUntilInProgress(api, id: network.id).team?.code == "N2-NET")
+            #expect(try await Self.waitUntilInProgress(api, id: other.id).team?.code == "SD")
+        }
+    }
+
+    @Test("tickets are spread over the team's agents, least loaded first")
+    func spreadsLoad() async throws {
+        try await withAPI(worker: true) { api in
+            var agents: [Int64] = []
+            for index in 0..<4 {
+                let opened = try await api.open(body: #"{"kind":"incident","title":"Imprimante \#(index) en panne","service":"imprimante"}"#)
+                let ticket = try await Self.waitUntilInProgress(api, id: opened.id)
+                agents.append(try #require(ticket.agent?.id))
+            }
+            // the Loiret field team has two agents: each gets two tickets
+            #expect(Set(agents).count == 2)
+            #expect(agents.filter { $0 == agents[0] }.count == 2)
+        }
+    }
+}
+
+struct HistoryPage: Decodable {
+    let items: [EventView]
+}
