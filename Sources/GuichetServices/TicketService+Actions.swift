@@ -7,23 +7,20 @@ import PostgresNIO
 extension TicketService {
     /// Performs an action on the ticket named `key` if it is still at `expectedVersion`.
     public func perform(_ action: TicketAction, on key: String, expectedVersion: Int, by principal: Principal) async throws -> TicketView {
-        guard AccessPolicy.mayPerform(action.name, principal: principal) else {
-            throw ServiceError.forbidden("Only service centre staff may \(action.name.rawValue) a ticket.")
-        }
+        try Self.authorize(action.name, by: principal)
         return try await database.transaction { connection in
             let tickets = TicketRepository(connection: connection, logger: logger)
             guard let ticketKey = TicketKey(key),
                 let record = try await tickets.find(ticketKey, scope: AccessPolicy.ticketScope(of: principal), lock: true)
             else { throw ServiceError.notFound("ticket \(key)") }
             guard record.version == expectedVersion else { throw ServiceError.versionMismatch(current: record.version) }
-            let directory = DirectoryRepository(connection: connection, logger: logger)
-            let action = try await completed(action, on: record, by: principal, directory: directory)
             let change: TicketChange
             do {
                 change = try TicketChange.applying(action, to: record, at: Date())
             } catch let error as TicketRuleError {
                 throw ServiceError.rule(error)
             }
+            try await checkReferences(of: action, on: record, directory: DirectoryRepository(connection: connection, logger: logger))
             guard try await tickets.save(id: record.id, state: change.state, expectedVersion: record.version) != nil else {
                 throw ServiceError.versionMismatch(current: record.version + 1)
             }
@@ -42,15 +39,21 @@ extension TicketService {
         }
     }
 
+    /// Refuses, before anything else is looked at, an action the caller may not perform.
+    public static func authorize(_ action: TicketActionName, by principal: Principal) throws(ServiceError) {
+        guard AccessPolicy.mayPerform(action, principal: principal) else {
+            throw ServiceError.forbidden("Only service centre staff may \(action.rawValue) a ticket.")
+        }
+    }
+
     /// Checks that what the action points to exists, and that an agent takes only tickets of a team
     /// they belong to.
-    private func completed(_ action: TicketAction, on record: TicketRecord, by principal: Principal, directory: DirectoryRepository) async throws -> TicketAction {
+    private func checkReferences(of action: TicketAction, on record: TicketRecord, directory: DirectoryRepository) async throws {
         switch action {
         case .assign(let teamID), .escalate(let teamID, _):
             guard try await directory.team(id: teamID) != nil else {
                 throw ServiceError.invalid("team_id", "No team has the id \(teamID).")
             }
-            return action
         case .take(let agentID):
             guard try await directory.person(id: agentID) != nil else {
                 throw ServiceError.invalid("agent_id", "No person has the id \(agentID).")
@@ -61,9 +64,8 @@ extension TicketService {
             if record.team == nil {
                 throw ServiceError.invalid("team_id", "The ticket has no team yet; assign it to a team first.")
             }
-            return action
         default:
-            return action
+            break
         }
     }
 }

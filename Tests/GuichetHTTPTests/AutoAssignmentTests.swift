@@ -18,7 +18,7 @@ struct AutoAssignmentTests {
 
     @Test("a ticket opened by a requester is in progress with its département's field team and an agent, with each step in its history")
     func openedTicketIsDispatched() async throws {
-        try await withAPI(worker: true) { api in
+        try await withAPI(worker: true) { api async throws in
             let started = ContinuousClock.now
             let opened = try await api.open(body: #"{"kind":"incident","title":"Poste bloqué au CDI","service":"poste-travail","impact":2,"urgency":1}"#)
             #expect(opened.status == .new)
@@ -42,7 +42,7 @@ struct AutoAssignmentTests {
 
     @Test("network incidents go to the network team; tickets no rule matches go to the service desk")
     func routingRules() async throws {
-        try await withAPI(worker: true) { api in
+        try await withAPI(worker: true) { api async throws in
             let network = try await api.open(body: #"{"kind":"incident","title":"Plus de Wi-Fi au bâtiment C","service":"reseau"}"#)
             let other = try await api.open(body: #"{"kind":"request","title":"Nouveau compte pour un stagiaire","service":"compte"}"#)
             #expect(try await Self.waitUntilInProgress(api, id: network.id).team?.code == "N2-NET")
@@ -52,7 +52,7 @@ struct AutoAssignmentTests {
 
     @Test("tickets are spread over the team's agents, least loaded first")
     func spreadsLoad() async throws {
-        try await withAPI(worker: true) { api in
+        try await withAPI(worker: true) { api async throws in
             var agents: [Int64] = []
             for index in 0..<4 {
                 let opened = try await api.open(body: #"{"kind":"incident","title":"Imprimante \#(index) en panne","service":"imprimante"}"#)

@@ -20,6 +20,10 @@ public enum TestDatabase {
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     public static let logger: Logger = {

@@ -61,6 +61,7 @@ extension TicketsController {
         guard let name = TicketActionName(rawValue: actionName) else {
             throw Problem.notFound("There is no action '\(actionName)'; the actions are \(TicketActionName.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
+        try TicketService.authorize(name, by: principal)
         guard let ifMatch = request.headers[.ifMatch] else {
             throw Problem(
                 type: "precondition-required", title: "If-Match required", status: .preconditionRequired,
