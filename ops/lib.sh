@@ -32,17 +32,18 @@ ensure_swift() {
     command -v swift >/dev/null 2>&1 || die "Swift 6 is needed (swift not found on PATH nor in /opt/swift)"
 }
 
-# The directory of the newest PostgreSQL server binaries.
+# The directory of the newest PostgreSQL server binaries. (Functions here say `return 0`: a bare
+# `return` inside an EXIT trap would return the status that triggered the trap.)
 pg_bin() {
     local dir
     dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
-    if [ -n "$dir" ] && [ -x "$dir/initdb" ]; then echo "$dir"; return; fi
+    if [ -n "$dir" ] && [ -x "$dir/initdb" ]; then echo "$dir"; return 0; fi
     dirname "$(command -v initdb)"
 }
 
 # PostgreSQL refuses to run as root: as root, the cluster belongs to an unprivileged system user.
 pg_user() {
-    if [ "$(id -u)" -ne 0 ]; then id -un; return; fi
+    if [ "$(id -u)" -ne 0 ]; then id -un; return 0; fi
     if ! id guichet >/dev/null 2>&1; then
         useradd --system --no-create-home --shell /usr/sbin/nologin guichet
     fi

@@ -35,7 +35,7 @@ extension TicketService {
             }
             logger.info("ticket action", metadata: ["ticket": "\(record.ref)", "action": "\(action.name.rawValue)"])
             guard let updated = try await tickets.find(.id(record.id), scope: .all) else { throw StoreError.noRowReturned }
-            return TicketView(updated)
+            return TicketView(updated, for: principal)
         }
     }
 

@@ -10,7 +10,7 @@ extension TicketService {
                 let record = try await TicketRepository(connection: connection, logger: logger)
                     .find(ticketKey, scope: AccessPolicy.ticketScope(of: principal))
             else { throw ServiceError.notFound("ticket \(key)") }
-            return TicketView(record)
+            return TicketView(record, for: principal)
         }
     }
 
@@ -39,7 +39,7 @@ extension TicketService {
         }
         let page = records.prefix(limit)
         let next = records.count > limit ? page.last.map { TicketCursor.encode($0.id) } : nil
-        return TicketPage(items: page.map(TicketView.init), nextCursor: next)
+        return TicketPage(items: page.map { TicketView($0, for: principal) }, nextCursor: next)
     }
 
     /// The history of a ticket; internal entries for staff only.

@@ -64,7 +64,7 @@ public struct TicketService: Sendable {
                 on: connection, logger: logger
             )
             guard let record = try await tickets.find(.id(id), scope: .all) else { throw StoreError.noRowReturned }
-            let view = TicketView(record)
+            let view = TicketView(record, for: principal)
             if let idempotencyKey {
                 let stored = String(decoding: try JSONCoding.encoder().encode(view), as: UTF8.self)
                 try await keys.store(personID: principal.personID, key: idempotencyKey, ticketID: id, response: stored)

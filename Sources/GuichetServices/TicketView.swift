@@ -22,7 +22,7 @@ public struct TicketView: Sendable, Equatable, Codable {
     public var pendingReason: String?
     public var escalationReason: String?
     public var resolution: Resolution?
-    /// The actions the ticket's state allows now.
+    /// The actions the ticket's state allows now, to this caller.
     public var availableActions: [TicketActionName]
     public var version: Int
     public var createdAt: Date
@@ -31,7 +31,8 @@ public struct TicketView: Sendable, Equatable, Codable {
     public var resolvedAt: Date?
     public var closedAt: Date?
 
-    public init(_ record: TicketRecord) {
+    /// The ticket as `principal` sees it.
+    public init(_ record: TicketRecord, for principal: Principal) {
         id = record.id
         ref = record.ref
         kind = record.kind
@@ -50,7 +51,7 @@ public struct TicketView: Sendable, Equatable, Codable {
         pendingReason = record.pendingReason
         escalationReason = record.escalationReason
         resolution = record.resolution
-        availableActions = TicketLifecycle.availableActions(from: record.status)
+        availableActions = TicketLifecycle.availableActions(from: record.status).filter { AccessPolicy.mayPerform($0, principal: principal) }
         version = record.version
         createdAt = record.createdAt
         updatedAt = record.updatedAt

@@ -67,8 +67,13 @@ func verifySchema(_ url: DatabaseURL, logger: Logger) async throws {
             try await Migrator(client: client, migrations: try Migration.bundled(), logger: logger).verify()
         }
     } catch let error as MigrationError {
-        throw ValidationError(error.description)
+        throw StartupFailure(description: error.description)
     } catch {
-        throw ValidationError("The database at \(url) cannot be reached: \(String(reflecting: error))")
+        throw StartupFailure(description: "The database at \(url) cannot be reached (\(String(reflecting: error))).")
     }
+}
+
+/// Why a command cannot start; printed as it is, without the usage text.
+struct StartupFailure: Error, CustomStringConvertible {
+    let description: String
 }

@@ -16,7 +16,7 @@ struct Migrate: AsyncParsableCommand {
             }
             print(applied.isEmpty ? "The schema is up to date." : "Applied: \(applied.map { "\($0.version)_\($0.name)" }.joined(separator: ", ")).")
         } catch let error as MigrationError {
-            throw ValidationError(error.description)
+            throw StartupFailure(description: error.description)
         }
     }
 }

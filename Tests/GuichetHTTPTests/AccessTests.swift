@@ -70,6 +70,21 @@ struct AccessTests {
         }
     }
 
+    @Test("a ticket lists only the actions its reader may perform")
+    func availableActionsPerCaller() async throws {
+        try await withAPI { api async throws in
+            let ticket = try await api.open(body: #"{"kind":"request","title":"Forfait mobile","service":"telephonie-mobile"}"#)
+            let resolved = try await api.act(
+                "resolve", on: ticket, body: #"{"resolution_code":"out_of_perimeter","solution":"Hors périmètre","resolution_mode":"remote"}"#
+            ).decode(TicketView.self)
+            #expect(resolved.availableActions == [.close, .reopen])
+            #expect(try await api.ticket(ticket.id, as: "requester").availableActions == [.close, .reopen])
+            let fresh = try await api.open()
+            #expect(try await api.ticket(fresh.id, as: "requester").availableActions.isEmpty)
+            #expect(try await api.ticket(fresh.id, as: "agent").availableActions == [.assign, .take])
+        }
+    }
+
     @Test("a closed ticket takes no more comments")
     func closedTicketComment() async throws {
         try await withAPI { api async throws in

@@ -80,16 +80,17 @@ struct JobQueueTests {
         try await TestDatabase.withFresh { database, _ in
             let queue = JobQueue(client: database.client, logger: TestDatabase.logger)
             let id = try #require(try await queue.enqueue(NewJob(kind: "long")))
-            let first = try await queue.claim(queues: ["default"], limit: 1, workerID: "dead", lease: .milliseconds(200))
+            let first = try await queue.claim(queues: ["default"], limit: 1, workerID: "dead", lease: .seconds(30))
             #expect(first.map(\.id) == [id])
-            #expect(try await queue.rescueExpired().isEmpty)
-            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await queue.rescueExpired().isEmpty, "a live lease is left alone")
+            try await database.expireLeases()
             #expect(try await queue.rescueExpired() == [id])
             let second = try await queue.claim(queues: ["default"], limit: 1, workerID: "alive", lease: .seconds(30))
             #expect(second.map(\.id) == [id])
             #expect(second.first?.attempt == 2)
             #expect(try await queue.complete(jobID: id, workerID: "dead") == false)
             #expect(try await queue.complete(jobID: id, workerID: "alive") == true)
+            #expect(try await queue.rescueExpired().isEmpty, "a completed job is never rescued")
         }
     }
 
@@ -98,11 +99,11 @@ struct JobQueueTests {
         try await TestDatabase.withFresh { database, _ in
             let queue = JobQueue(client: database.client, logger: TestDatabase.logger)
             try await queue.enqueue(NewJob(kind: "long"))
-            _ = try await queue.claim(queues: ["default"], limit: 1, workerID: "busy", lease: .milliseconds(300))
-            try await Task.sleep(for: .milliseconds(150))
-            #expect(try await queue.heartbeat(workerID: "busy", lease: .seconds(30)) == 1)
-            try await Task.sleep(for: .milliseconds(250))
-            #expect(try await queue.rescueExpired().isEmpty)
+            _ = try await queue.claim(queues: ["default"], limit: 1, workerID: "busy", lease: .seconds(1))
+            #expect(try await queue.heartbeat(workerID: "busy", lease: .seconds(600)) == 1)
+            #expect(try await queue.heartbeat(workerID: "someone-else", lease: .seconds(600)) == 0)
+            let rows = try await database.client.query("SELECT locked_until > now() + interval '500 seconds' FROM queue.jobs")
+            for try await extended in rows.decode(Bool.self) { #expect(extended) }
         }
     }
 
@@ -137,9 +138,9 @@ struct JobQueueTests {
     func scheduled() async throws {
         try await TestDatabase.withFresh { database, _ in
             let queue = JobQueue(client: database.client, logger: TestDatabase.logger)
-            try await queue.enqueue(NewJob(kind: "later", runAt: Date().addingTimeInterval(0.5)))
+            try await queue.enqueue(NewJob(kind: "later", runAt: Date().addingTimeInterval(3_600)))
             #expect(try await queue.claim(queues: ["default"], limit: 1, workerID: "w", lease: .seconds(30)).isEmpty)
-            try await Task.sleep(for: .milliseconds(700))
+            try await database.client.query("UPDATE queue.jobs SET run_at = now() - interval '1 second'")
             #expect(try await queue.claim(queues: ["default"], limit: 1, workerID: "w", lease: .seconds(30)).count == 1)
         }
     }

@@ -31,6 +31,11 @@ extension Database {
         return 0
     }
 
+    /// Moves every lease into the past, as if its worker had stopped beating.
+    func expireLeases() async throws {
+        try await client.query("UPDATE queue.jobs SET locked_until = now() - interval '1 second' WHERE state = 1")
+    }
+
     /// Polls until `condition` holds or `timeout` passes; returns whether it held.
     func eventually(timeout: Duration = .seconds(30), _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
