@@ -136,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GuichetStoreTests",
-            dependencies: ["GuichetStore", "GuichetServices", "GuichetTestSupport"],
+            dependencies: ["GuichetStore", "GuichetServices", "GuichetQueue", "GuichetTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -60,6 +60,7 @@ as_pg_user() {
 pg_start() {
     local dir="$1" port="$2" mode="${3:-durable}" bin; bin="$(pg_bin)"
     mkdir -p "$dir"
+    dir="$(cd "$dir" && pwd)"
     local user; user="$(pg_user)"
     chown "$user" "$dir" 2>/dev/null || true
     chmod 700 "$dir"

@@ -30,7 +30,8 @@ public struct HTTPConfiguration: Sendable {
 
 /// The API node's router and the table of its routes.
 public func buildRouter(
-    database: Database, state: NodeState, registry: PrometheusCollectorRegistry, trustedProxies: Set<String> = [], logger: Logger
+    database: Database, notifier: JobNotifier, state: NodeState, registry: PrometheusCollectorRegistry, trustedProxies: Set<String> = [],
+    logger: Logger
 ) -> (Router<GuichetRequestContext>, RouteTable) {
     let router = Router(context: GuichetRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
@@ -46,16 +47,17 @@ public func buildRouter(
     let publicAPI = router.group(RouterPath(prefix))
     OpenAPIController().register(in: table, group: publicAPI, prefix: prefix)
     let api = router.group(RouterPath(prefix)).add(middleware: BearerAuthMiddleware(database: database))
-    TicketsController(tickets: TicketService(database: database, logger: logger)).register(in: table, group: api, prefix: prefix)
+    TicketsController(tickets: TicketService(database: database, notifier: notifier, logger: logger)).register(in: table, group: api, prefix: prefix)
     return (router, table)
 }
 
 /// An API node: the HTTP server of the JSON API, health and metrics.
 public func buildApplication(
-    database: Database, state: NodeState, registry: PrometheusCollectorRegistry, configuration: HTTPConfiguration, logger: Logger
+    database: Database, notifier: JobNotifier, state: NodeState, registry: PrometheusCollectorRegistry, configuration: HTTPConfiguration,
+    logger: Logger
 ) -> some ApplicationProtocol {
     let (router, _) = buildRouter(
-        database: database, state: state, registry: registry, trustedProxies: configuration.trustedProxies, logger: logger
+        database: database, notifier: notifier, state: state, registry: registry, trustedProxies: configuration.trustedProxies, logger: logger
     )
     return Application(
         router: router,

@@ -17,33 +17,54 @@ public struct JobQueue: Sendable {
     }
 
     /// Enqueues inside the caller's transaction: the job exists if and only if the caller commits.
-    /// Returns the job id, or `nil` when a pending or running job already holds `uniqueKey`.
+    /// Returns the job id, or `nil` when a pending or running job already holds `uniqueKey`. Signal
+    /// the `JobNotifier` once the transaction has committed so that an idle worker starts it at once.
     @discardableResult
     public static func enqueue(_ job: NewJob, on connection: PostgresConnection, logger: Logger) async throws -> Int64? {
         let rows = try await connection.query(
             """
-            WITH inserted AS (
-                INSERT INTO queue.jobs (queue, kind, payload, run_at, priority, max_attempts, unique_key)
-                VALUES (\(job.queue), \(job.kind), \(job.payload)::jsonb, coalesce(\(job.runAt), now()),
-                        \(job.priority), \(job.maxAttempts), \(job.uniqueKey))
-                ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN (0, 1) DO NOTHING
-                RETURNING id, queue, run_at
-            )
-            SELECT id, CASE WHEN run_at <= now() THEN pg_notify(\(channel), queue)::text END
-            FROM inserted
+            INSERT INTO queue.jobs (queue, kind, payload, run_at, priority, max_attempts, unique_key)
+            VALUES (\(job.queue), \(job.kind), \(job.payload)::jsonb, coalesce(\(job.runAt), now()),
+                    \(job.priority), \(job.maxAttempts), \(job.uniqueKey))
+            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN (0, 1) DO NOTHING
+            RETURNING id
             """,
             logger: logger
         )
-        for try await (id, _) in rows.decode((Int64, String?).self) { return id }
+        for try await id in rows.decode(Int64.self) { return id }
         return nil
     }
 
-    /// Enqueues in a transaction of its own.
+    /// Enqueues many jobs of one queue in one statement, inside the caller's transaction.
+    /// Returns how many were inserted (jobs whose unique key is taken are skipped).
+    @discardableResult
+    public static func enqueue(batch jobs: [NewJob], on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        guard !jobs.isEmpty else { return 0 }
+        let rows = try await connection.query(
+            """
+            INSERT INTO queue.jobs (queue, kind, payload, run_at, priority, max_attempts, unique_key)
+            SELECT q, k, p::jsonb, CASE WHEN r <= 'epoch' THEN now() ELSE r END, pr, m, nullif(u, '')
+            FROM unnest(\(jobs.map(\.queue))::text[], \(jobs.map(\.kind))::text[], \(jobs.map(\.payload))::text[],
+                        \(jobs.map { $0.runAt ?? Date(timeIntervalSince1970: 0) })::timestamptz[], \(jobs.map(\.priority))::smallint[],
+                        \(jobs.map(\.maxAttempts))::int[], \(jobs.map { $0.uniqueKey ?? "" })::text[]) AS j(q, k, p, r, pr, m, u)
+            ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN (0, 1) DO NOTHING
+            RETURNING id
+            """,
+            logger: logger
+        )
+        return try await rows.decode(Int64.self).reduce(0) { count, _ in count + 1 }
+    }
+
+    /// Enqueues in a transaction of its own and announces the job.
     @discardableResult
     public func enqueue(_ job: NewJob) async throws -> Int64? {
-        try await client.withConnection { connection in
+        let id = try await client.withConnection { connection in
             try await Self.enqueue(job, on: connection, logger: logger)
         }
+        if id != nil, (job.runAt ?? .distantPast) <= Date() {
+            try await client.query("SELECT pg_notify(\(Self.channel), \(job.queue))", logger: logger)
+        }
+        return id
     }
 
     /// Leases up to `limit` due jobs of `queues` to `workerID` for `lease`.
@@ -78,15 +99,23 @@ public struct JobQueue: Sendable {
     /// Marks a job done. Returns false when the lease was lost (the job was rescued and given to another worker).
     @discardableResult
     public func complete(jobID: Int64, workerID: String) async throws -> Bool {
+        try await complete(jobIDs: [jobID], workerID: workerID) == [jobID]
+    }
+
+    /// Marks many jobs done in one round trip; returns those whose lease was still held.
+    @discardableResult
+    public func complete(jobIDs: [Int64], workerID: String) async throws -> [Int64] {
         let rows = try await client.query(
             """
             UPDATE queue.jobs SET state = 2, finished_at = now(), locked_by = NULL, locked_until = NULL
-            WHERE id = \(jobID) AND state = 1 AND locked_by = \(workerID)
+            WHERE id = ANY(\(jobIDs)) AND state = 1 AND locked_by = \(workerID)
             RETURNING id
             """,
             logger: logger
         )
-        return try await rows.decode(Int64.self).reduce(0) { count, _ in count + 1 } == 1
+        var done: [Int64] = []
+        for try await id in rows.decode(Int64.self) { done.append(id) }
+        return done
     }
 
     /// Records a failed attempt: the job is due again after `retryIn`, or discarded when it has no attempt left.
@@ -109,6 +138,22 @@ public struct JobQueue: Sendable {
         )
         for try await state in rows.decode(Int16.self) { return JobState(rawValue: state) }
         return nil
+    }
+
+    /// Gives a running job back to the queue without spending its attempt (its worker is stopping).
+    @discardableResult
+    public func release(jobID: Int64, workerID: String) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            UPDATE queue.jobs SET state = 0, attempts = greatest(attempts - 1, 0), run_at = now(), locked_by = NULL, locked_until = NULL
+            WHERE id = \(jobID) AND state = 1 AND locked_by = \(workerID)
+            RETURNING id
+            """,
+            logger: logger
+        )
+        let released = try await rows.decode(Int64.self).reduce(0) { count, _ in count + 1 } == 1
+        if released { try await client.query("SELECT pg_notify(\(Self.channel), '*')", logger: logger) }
+        return released
     }
 
     /// Extends the leases of every job `workerID` is running. Returns how many it still holds.

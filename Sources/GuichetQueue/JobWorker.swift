@@ -4,8 +4,9 @@ import Metrics
 import PostgresNIO
 import ServiceLifecycle
 
-/// A worker process's job runner: claims due jobs, runs their handlers under a lease kept alive by
-/// heartbeats, retries failures with backoff, rescues jobs of dead workers, and drains on graceful shutdown.
+/// A worker process's job runner: per queue, claims due jobs in batches up to its free slots, runs
+/// their handlers under a lease kept alive by heartbeats, records completions in batches, retries
+/// failures with backoff, rescues jobs of dead workers, and drains on graceful shutdown.
 public struct JobWorker: Service {
     let queue: JobQueue
     let handlers: [String: any JobHandler]
@@ -22,50 +23,70 @@ public struct JobWorker: Service {
     }
 
     public func run() async throws {
-        let doorbell = Doorbell()
-        let slots = Slots(configuration.concurrency)
-        logger.info("worker started", metadata: ["queues": "\(configuration.queues.joined(separator: ","))"])
+        let doorbells = Dictionary(uniqueKeysWithValues: configuration.queues.map { ($0.queue, Doorbell()) })
+        let completions = CompletionBuffer(queue: queue, workerID: configuration.workerID, logger: logger)
+        logger.info(
+            "worker started",
+            metadata: ["queues": "\(configuration.queues.map { "\($0.queue)=\($0.concurrency)" }.joined(separator: ","))"]
+        )
         await withTaskGroup(of: Void.self) { background in
-            background.addTask { await self.listen(ringing: doorbell) }
+            background.addTask { await self.listen(ringing: doorbells) }
             background.addTask { await self.keepLeases() }
+            background.addTask { await completions.run() }
             await withGracefulShutdownHandler {
-                await withDiscardingTaskGroup { running in
-                    while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                        let free = slots.available
-                        let claimed = free > 0 ? await claim(limit: free) : []
-                        for job in claimed {
-                            slots.take()
-                            running.addTask {
-                                await self.execute(job)
-                                slots.giveBack()
-                                doorbell.ring()
-                            }
-                        }
-                        if claimed.count < free || free == 0 {
-                            await doorbell.wait(upTo: configuration.pollInterval)
+                await withDiscardingTaskGroup { loops in
+                    for queueConcurrency in configuration.queues {
+                        loops.addTask {
+                            await self.serve(queueConcurrency, doorbell: doorbells[queueConcurrency.queue]!, completions: completions)
                         }
                     }
-                    logger.info("worker draining: no new claims, waiting for running jobs")
                 }
             } onGracefulShutdown: {
-                doorbell.ring()
+                for doorbell in doorbells.values { doorbell.ring() }
             }
+            await completions.flush()
             background.cancelAll()
         }
         logger.info("worker stopped")
     }
 
-    private func claim(limit: Int) async -> [ClaimedJob] {
+    /// The claim loop of one queue: never holds more jobs than it has free slots.
+    private func serve(_ served: QueueConcurrency, doorbell: Doorbell, completions: CompletionBuffer) async {
+        let slots = Slots(served.concurrency)
+        await withDiscardingTaskGroup { running in
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                let free = slots.available
+                let claimed = free > 0 ? await claim(served.queue, limit: free) : []
+                for job in claimed {
+                    slots.take()
+                    running.addTask {
+                        await self.execute(job, completions: completions)
+                        slots.giveBack()
+                        doorbell.ring()
+                    }
+                }
+                if claimed.count < free || free == 0 {
+                    await doorbell.wait(upTo: configuration.pollInterval)
+                }
+            }
+            if slots.available < served.concurrency {
+                logger.info("draining: waiting for running jobs", metadata: ["queue": "\(served.queue)"])
+            }
+        }
+    }
+
+    private func claim(_ name: String, limit: Int) async -> [ClaimedJob] {
         do {
-            return try await queue.claim(queues: configuration.queues, limit: limit, workerID: configuration.workerID, lease: configuration.lease)
+            return try await queue.claim(queues: [name], limit: limit, workerID: configuration.workerID, lease: configuration.lease)
         } catch {
-            logger.error("claiming jobs failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+            if Task.isCancelled { return [] }
+            logger.error("claiming jobs failed; retrying", metadata: ["queue": "\(name)", "error": "\(String(reflecting: error))"])
             try? await Task.sleep(for: configuration.pollInterval)
             return []
         }
     }
 
-    private func execute(_ job: ClaimedJob) async {
+    private func execute(_ job: ClaimedJob, completions: CompletionBuffer) async {
         var logger = self.logger
         logger[metadataKey: "job"] = "\(job.id)"
         logger[metadataKey: "job_kind"] = .string(job.kind)
@@ -78,39 +99,55 @@ public struct JobWorker: Service {
             try await handler.handle(job, logger: logger)
             Metrics.Timer(label: "guichet_job_run_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
                 .record(duration: ContinuousClock.now - started)
-            if try await !queue.complete(jobID: job.id, workerID: configuration.workerID) {
-                logger.warning("job finished after its lease was lost; it may run again elsewhere")
-            }
+            completions.add(job.id)
             Counter(label: "guichet_jobs_completed_total", dimensions: dimensions).increment()
+        } catch where Task.isCancelled {
+            await giveBack(job, logger: logger)
         } catch {
             Counter(label: "guichet_jobs_failed_total", dimensions: dimensions).increment()
-            let delay = configuration.retry.delay(afterAttempt: job.attempt)
-            logger.warning(
-                "job attempt failed",
-                metadata: ["attempt": "\(job.attempt)/\(job.maxAttempts)", "error": "\(String(reflecting: error))"]
-            )
-            do {
-                let state = try await queue.fail(jobID: job.id, workerID: configuration.workerID, error: "\(error)", retryIn: delay)
-                if state == .discarded { logger.error("job discarded: no attempt left") }
-            } catch {
-                logger.error("recording a job failure failed; its lease will expire", metadata: ["error": "\(String(reflecting: error))"])
-            }
+            await recordFailure(of: job, error: error, logger: logger)
         }
     }
 
+    private func recordFailure(of job: ClaimedJob, error: any Error, logger: Logger) async {
+        let delay = configuration.retry.delay(afterAttempt: job.attempt)
+        logger.warning("job attempt failed", metadata: ["attempt": "\(job.attempt)/\(job.maxAttempts)", "error": "\(String(reflecting: error))"])
+        do {
+            let state = try await queue.fail(jobID: job.id, workerID: configuration.workerID, error: "\(error)", retryIn: delay)
+            if state == .discarded { logger.error("job discarded: no attempt left") }
+            if state == .pending { Counter(label: "guichet_jobs_retried_total", dimensions: [("queue", job.queue), ("kind", job.kind)]).increment() }
+        } catch {
+            logger.error("recording a job failure failed; its lease will expire", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+
+    /// A job interrupted by shutdown goes back to the queue without spending an attempt. The release
+    /// runs in a task of its own because this one is cancelled; it is awaited, so it ends before us.
+    private func giveBack(_ job: ClaimedJob, logger: Logger) async {
+        let queue = self.queue
+        let workerID = configuration.workerID
+        let released = await Task {
+            try? await queue.release(jobID: job.id, workerID: workerID)
+        }.value
+        logger.info("job given back at shutdown", metadata: ["released": "\(released ?? false)"])
+    }
+
     /// LISTEN on the queue channel, reconnecting with backoff when the connection drops.
-    private func listen(ringing doorbell: Doorbell) async {
+    private func listen(ringing doorbells: [String: Doorbell]) async {
         var backoff = Duration.milliseconds(100)
-        let queues = Set(configuration.queues)
         while !Task.isCancelled {
             do {
                 try await queue.client.withConnection { connection in
                     try await connection.listen(on: JobQueue.channel) { notifications in
                         backoff = .milliseconds(100)
-                        doorbell.ring()  // anything enqueued while we were not listening
-                        for try await notification in notifications
-                        where notification.payload == "*" || queues.contains(notification.payload) {
-                            doorbell.ring()
+                        // anything enqueued while we were not listening
+                        for doorbell in doorbells.values { doorbell.ring() }
+                        for try await notification in notifications {
+                            if notification.payload == "*" {
+                                for doorbell in doorbells.values { doorbell.ring() }
+                            } else {
+                                doorbells[notification.payload]?.ring()
+                            }
                         }
                     }
                 }

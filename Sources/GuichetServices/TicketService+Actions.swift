@@ -8,7 +8,7 @@ extension TicketService {
     /// Performs an action on the ticket named `key` if it is still at `expectedVersion`.
     public func perform(_ action: TicketAction, on key: String, expectedVersion: Int, by principal: Principal) async throws -> TicketView {
         try Self.authorize(action.name, by: principal)
-        return try await database.transaction { connection in
+        let view = try await database.transaction { connection in
             let tickets = TicketRepository(connection: connection, logger: logger)
             guard let ticketKey = TicketKey(key),
                 let record = try await tickets.find(ticketKey, scope: AccessPolicy.ticketScope(of: principal), lock: true)
@@ -37,6 +37,8 @@ extension TicketService {
             guard let updated = try await tickets.find(.id(record.id), scope: .all) else { throw StoreError.noRowReturned }
             return TicketView(updated, for: principal)
         }
+        if view.status == .new { notifier.signal(queue: Self.assignmentQueue) }
+        return view
     }
 
     /// Refuses, before anything else is looked at, an action the caller may not perform.

@@ -13,10 +13,12 @@ public struct TicketService: Sendable {
     public static let assignmentKind = "ticket.assign"
 
     let database: Database
+    let notifier: JobNotifier
     let logger: Logger
 
-    public init(database: Database, logger: Logger) {
+    public init(database: Database, notifier: JobNotifier, logger: Logger) {
         self.database = database
+        self.notifier = notifier
         self.logger = logger
     }
 
@@ -27,7 +29,7 @@ public struct TicketService: Sendable {
         if let idempotencyKey, idempotencyKey.isEmpty || idempotencyKey.count > 200 {
             throw ServiceError.invalid("Idempotency-Key", "An idempotency key has 1 to 200 characters.")
         }
-        return try await database.transaction { connection in
+        let outcome = try await database.transaction { connection in
             let directory = DirectoryRepository(connection: connection, logger: logger)
             let keys = IdempotencyRepository(connection: connection, logger: logger)
             if let idempotencyKey {
@@ -72,6 +74,8 @@ public struct TicketService: Sendable {
             logger.info("ticket opened", metadata: ["ticket": "\(record.ref)"])
             return OpenOutcome(ticket: view, replayed: false)
         }
+        if !outcome.replayed { notifier.signal(queue: Self.assignmentQueue) }
+        return outcome
     }
 
     private func replay(_ earlier: IdempotencyRecord, request: OpenTicketRequest) throws -> OpenOutcome {

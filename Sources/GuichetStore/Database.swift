@@ -12,8 +12,22 @@ public struct Database: Sendable {
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws, and the
-    /// original error rethrown as it was so callers can act on it.
+    /// original error rethrown as it was so callers can act on it. A serialization failure or a
+    /// deadlock runs the whole body again, up to three times in all.
     public func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        var attempt = 1
+        while true {
+            do {
+                return try await transactionOnce(body)
+            } catch let error as PSQLError where attempt < 3 && Self.isRetryable(error) {
+                logger.info("transaction conflict; retrying", metadata: ["attempt": "\(attempt)", "sqlstate": "\(error.serverInfo?[.sqlState] ?? "")"])
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(Int64.random(in: 1...20) * Int64(attempt)))
+            }
+        }
+    }
+
+    private func transactionOnce<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         try await client.withConnection { connection in
             try await connection.query("BEGIN", logger: logger)
             do {
@@ -25,6 +39,12 @@ public struct Database: Sendable {
                 throw error
             }
         }
+    }
+
+    /// Serialization failures and deadlocks: the transaction may succeed if run again.
+    static func isRetryable(_ error: PSQLError) -> Bool {
+        guard let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "40001" || state == "40P01"
     }
 
     /// Whether the database answers within `timeout`.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GuichetHTTP
+import GuichetQueue
 import GuichetStore
 import Hummingbird
 import Logging
@@ -55,12 +56,17 @@ struct Serve: AsyncParsableCommand {
         let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
         let database = Database(client: client, logger: logger)
         let state = NodeState()
-        let app = buildApplication(database: database, state: state, registry: registry, configuration: configuration, logger: logger)
-        // Shutdown runs in reverse: the drain gate first (readiness false), then the server, then the database.
+        let notifier = JobNotifier(client: client, logger: logger)
+        let app = buildApplication(
+            database: database, notifier: notifier, state: state, registry: registry, configuration: configuration, logger: logger
+        )
+        // Shutdown runs in reverse: the drain gate first (readiness false), then the server, then the
+        // notifier (which sends what is left), then the database.
         let group = ServiceGroup(
             configuration: .init(
                 services: [
                     .init(service: client),
+                    .init(service: notifier),
                     .init(service: app),
                     .init(service: DrainGate(state: state, delay: configuration.drainDelay, logger: logger)),
                 ],

@@ -13,11 +13,20 @@ struct Work: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "Comma-separated queues to serve (env GUICHET_WORKER_QUEUES, default all).")
+    @Option(help: "Queues to serve, each with its concurrency: assignment=8,notifications=4 (env GUICHET_WORKER_QUEUES, default all).")
     var queues: String?
 
-    @Option(help: "Jobs run at once (env GUICHET_WORKER_CONCURRENCY, default 8).")
+    @Option(help: "Jobs run at once per queue without its own figure (env GUICHET_WORKER_CONCURRENCY, default 8).")
     var concurrency: Int?
+
+    @Option(
+        name: .customLong("drain-seconds"),
+        help: "On SIGTERM, how long running jobs may take to finish before they are given back (env GUICHET_WORKER_DRAIN_SECONDS, default 30)."
+    )
+    var drainSeconds: Double?
+
+    @Option(name: .customLong("retain-minutes"), help: "How long completed jobs are kept (env GUICHET_JOBS_RETAIN_MINUTES, default 60).")
+    var retainMinutes: Double?
 
     @Option(name: .customLong("worker-id"), help: "Name in job leases (env GUICHET_WORKER_ID, default host:pid).")
     var workerID: String?
@@ -27,9 +36,16 @@ struct Work: AsyncParsableCommand {
         let url = try common.database()
         let concurrency = concurrency ?? Environment.value("GUICHET_WORKER_CONCURRENCY").flatMap(Int.init) ?? 8
         guard (1...256).contains(concurrency) else { throw ValidationError("The concurrency is between 1 and 256.") }
-        let queueList = (queues ?? Environment.value("GUICHET_WORKER_QUEUES")).map {
-            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        } ?? WorkerHandlers.queues
+        let queueList: [QueueConcurrency]
+        do {
+            queueList = try QueueConcurrency.parse(
+                queues ?? Environment.value("GUICHET_WORKER_QUEUES") ?? WorkerHandlers.queues.joined(separator: ","), defaultConcurrency: concurrency
+            )
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let drain = drainSeconds ?? Environment.value("GUICHET_WORKER_DRAIN_SECONDS").flatMap(Double.init) ?? 30
+        let retainMinutes = retainMinutes ?? Environment.value("GUICHET_JOBS_RETAIN_MINUTES").flatMap(Double.init) ?? 60
         let id = workerID ?? Environment.value("GUICHET_WORKER_ID") ?? "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
         try await verifySchema(url, logger: logger)
 
@@ -37,17 +53,22 @@ struct Work: AsyncParsableCommand {
         let database = Database(client: client, logger: logger)
         let worker = JobWorker(
             queue: JobQueue(client: client, logger: logger),
-            handlers: WorkerHandlers.all(database: database, logger: logger),
-            configuration: JobWorkerConfiguration(workerID: id, queues: queueList, concurrency: concurrency),
+            handlers: WorkerHandlers.all(
+                database: database, workerID: id, retention: .init(completed: .seconds(Int64(retainMinutes * 60))), logger: logger
+            ),
+            configuration: JobWorkerConfiguration(workerID: id, queues: queueList),
             logger: logger
         )
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: client), .init(service: worker)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+        let scheduler = PeriodicScheduler(
+            queue: JobQueue(client: client, logger: logger), jobs: WorkerHandlers.periodic, holder: id, logger: logger
         )
+        var configuration = ServiceGroupConfiguration(
+            services: [.init(service: client), .init(service: worker), .init(service: scheduler)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(drain * 1000))
+        let group = ServiceGroup(configuration: configuration)
         try await group.run()
     }
 }

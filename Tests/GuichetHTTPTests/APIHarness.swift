@@ -81,20 +81,23 @@ extension TestResponse {
 func withAPI<Result: Sendable>(worker: Bool = false, _ body: @Sendable (APIHarness) async throws -> Result) async throws -> Result {
     try await TestDatabase.withFresh { database, template in
         let state = NodeState()
-        let (router, table) = buildRouter(database: database, state: state, registry: PrometheusCollectorRegistry(), logger: TestDatabase.logger)
+        let notifier = JobNotifier(client: database.client, logger: TestDatabase.logger)
+        let (router, table) = buildRouter(
+            database: database, notifier: notifier, state: state, registry: PrometheusCollectorRegistry(), logger: TestDatabase.logger
+        )
         let routes = table.routes
         let app = Application(router: router, logger: TestDatabase.logger)
         return try await app.test(.router) { client in
             let harness = APIHarness(client: client, database: database, template: template, state: state, routes: routes)
-            guard worker else { return try await body(harness) }
             let jobWorker = JobWorker(
                 queue: JobQueue(client: database.client, logger: TestDatabase.logger),
-                handlers: WorkerHandlers.all(database: database, logger: TestDatabase.logger),
+                handlers: WorkerHandlers.all(database: database, workerID: "api-test-worker", logger: TestDatabase.logger),
                 configuration: JobWorkerConfiguration(workerID: "api-test-worker", queues: WorkerHandlers.queues, pollInterval: .seconds(5)),
                 logger: TestDatabase.logger
             )
             return try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await jobWorker.run() }
+                group.addTask { try await notifier.run() }
+                if worker { group.addTask { try await jobWorker.run() } }
                 defer { group.cancelAll() }
                 return try await body(harness)
             }

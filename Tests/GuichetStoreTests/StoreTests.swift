@@ -1,5 +1,6 @@
 import Foundation
 import GuichetDomain
+import GuichetQueue
 import GuichetServices
 import GuichetStore
 import GuichetTestSupport
@@ -12,7 +13,7 @@ struct StoreTests {
     func appendOnly() async throws {
         try await TestDatabase.withFresh { database, template in
             let principal = Principal(personID: template.account("requester").personId, organizationID: 0, roles: [.requester])
-            _ = try await TicketService(database: database, logger: TestDatabase.logger)
+            _ = try await TicketService(database: database, notifier: JobNotifier(client: database.client, logger: TestDatabase.logger), logger: TestDatabase.logger)
                 .open(OpenTicketRequest(kind: .incident, title: "Panne"), by: principal, idempotencyKey: nil)
             await #expect(throws: PSQLError.self) { try await database.client.query("UPDATE ticket_events SET kind = 'forged'") }
             await #expect(throws: PSQLError.self) { try await database.client.query("DELETE FROM ticket_events") }
@@ -25,7 +26,7 @@ struct StoreTests {
     func stateInvariants() async throws {
         try await TestDatabase.withFresh { database, template in
             let principal = Principal(personID: template.account("requester").personId, organizationID: 0, roles: [.requester])
-            let ticket = try await TicketService(database: database, logger: TestDatabase.logger)
+            let ticket = try await TicketService(database: database, notifier: JobNotifier(client: database.client, logger: TestDatabase.logger), logger: TestDatabase.logger)
                 .open(OpenTicketRequest(kind: .incident, title: "Panne"), by: principal, idempotencyKey: nil)
             await #expect(throws: PSQLError.self) {
                 try await database.client.query("UPDATE tickets SET status = 'in_progress' WHERE id = \(ticket.ticket.id)")

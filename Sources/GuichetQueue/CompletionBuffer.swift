@@ -1,0 +1,60 @@
+import Logging
+import Synchronization
+
+/// Collects finished jobs and marks them completed in batches: one UPDATE for everything that ended
+/// while the previous one was on its way. A job stays leased until its batch is written, so a crash
+/// in between only means it runs again (delivery is at-least-once).
+final class CompletionBuffer: Sendable {
+    private let queue: JobQueue
+    private let workerID: String
+    private let logger: Logger
+    private let finished = Mutex<[Int64]>([])
+    private let doorbell = Doorbell()
+
+    init(queue: JobQueue, workerID: String, logger: Logger) {
+        self.queue = queue
+        self.workerID = workerID
+        self.logger = logger
+    }
+
+    func add(_ jobID: Int64) {
+        finished.withLock { $0.append(jobID) }
+        doorbell.ring()
+    }
+
+    /// Writes batches until cancelled, then writes what is left.
+    func run() async {
+        var backoff = Duration.milliseconds(50)
+        while !Task.isCancelled {
+            await doorbell.wait(upTo: .seconds(1))
+            if await flush() {
+                backoff = .milliseconds(50)
+            } else {
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(5))
+            }
+        }
+        _ = await flush()
+    }
+
+    /// Returns false when the database could not be reached; the batch is kept for the next try.
+    @discardableResult
+    func flush() async -> Bool {
+        let batch = finished.withLock { ids -> [Int64] in
+            defer { ids.removeAll() }
+            return ids
+        }
+        guard !batch.isEmpty else { return true }
+        do {
+            let done = try await queue.complete(jobIDs: batch, workerID: workerID)
+            if done.count < batch.count {
+                logger.warning("jobs finished after their lease was lost; they may run again elsewhere", metadata: ["jobs": "\(batch.count - done.count)"])
+            }
+            return true
+        } catch {
+            finished.withLock { $0.insert(contentsOf: batch, at: 0) }
+            logger.warning("recording completed jobs failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+            return false
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// `queue.probe` jobs: do nothing for `sleep_ms` milliseconds, then record the run in
+/// `queue.probe_runs`. Fault tests and operators use them to see that jobs run, and how often.
+public struct ProbeJobHandler: JobHandler {
+    public static let kind = "queue.probe"
+
+    let client: PostgresClient
+    let workerID: String
+
+    public init(client: PostgresClient, workerID: String) {
+        self.client = client
+        self.workerID = workerID
+    }
+
+    struct Payload: Decodable {
+        var sleepMs: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case sleepMs = "sleep_ms"
+        }
+    }
+
+    public func handle(_ job: ClaimedJob, logger: Logger) async throws {
+        let started = Date()
+        let payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
+        if let sleep = payload.sleepMs, sleep > 0 {
+            try await Task.sleep(for: .milliseconds(min(sleep, 600_000)))
+        }
+        try await client.query(
+            "INSERT INTO queue.probe_runs (job_id, worker, attempt, started_at) VALUES (\(job.id), \(workerID), \(job.attempt), \(started))",
+            logger: logger
+        )
+    }
+}
