@@ -7,13 +7,15 @@ import Synchronization
 final class CompletionBuffer: Sendable {
     private let queue: JobQueue
     private let workerID: String
+    private let held: HeldJobs
     private let logger: Logger
     private let finished = Mutex<[Int64]>([])
     private let doorbell = Doorbell()
 
-    init(queue: JobQueue, workerID: String, logger: Logger) {
+    init(queue: JobQueue, workerID: String, held: HeldJobs, logger: Logger) {
         self.queue = queue
         self.workerID = workerID
+        self.held = held
         self.logger = logger
     }
 
@@ -46,7 +48,9 @@ final class CompletionBuffer: Sendable {
         }
         guard !batch.isEmpty else { return true }
         do {
-            let done = try await queue.complete(jobIDs: batch, workerID: workerID)
+            let (queue, workerID) = (self.queue, self.workerID)
+            let done = try await withDeadline(.seconds(10), "recording completions") { try await queue.complete(jobIDs: batch, workerID: workerID) }
+            held.remove(batch)
             if done.count < batch.count {
                 logger.warning("jobs finished after their lease was lost; they may run again elsewhere", metadata: ["jobs": "\(batch.count - done.count)"])
             }

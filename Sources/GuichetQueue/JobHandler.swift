@@ -53,19 +53,23 @@ public struct JobWorkerConfiguration: Sendable {
     /// How long a claimed job is held before others may rescue it; renewed by heartbeats.
     public var lease: Duration
     public var retry: RetryPolicy
+    /// How long one attempt may run before it is abandoned as failed (and retried).
+    public var jobTimeout: Duration
 
     public init(
         workerID: String,
         queues: [QueueConcurrency],
         pollInterval: Duration = .seconds(1),
         lease: Duration = .seconds(30),
-        retry: RetryPolicy = RetryPolicy()
+        retry: RetryPolicy = RetryPolicy(),
+        jobTimeout: Duration = .seconds(300)
     ) {
         self.workerID = workerID
         self.queues = queues
         self.pollInterval = pollInterval
         self.lease = lease
         self.retry = retry
+        self.jobTimeout = jobTimeout
     }
 
     /// Every queue with the same concurrency.

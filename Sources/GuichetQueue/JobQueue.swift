@@ -156,13 +156,32 @@ public struct JobQueue: Sendable {
         return released
     }
 
-    /// Extends the leases of every job `workerID` is running. Returns how many it still holds.
+    /// Gives back every job leased to `workerID`, each attempt counted as spent. Returns how many.
     @discardableResult
-    public func heartbeat(workerID: String, lease: Duration) async throws -> Int {
+    public func releaseAll(workerID: String) async throws -> Int {
+        let rows = try await client.query(
+            """
+            UPDATE queue.jobs SET state = CASE WHEN attempts >= max_attempts THEN 3 ELSE 0 END, run_at = now(),
+                finished_at = CASE WHEN attempts >= max_attempts THEN now() END, locked_by = NULL, locked_until = NULL,
+                errors = errors || jsonb_build_array(jsonb_build_object('at', now(), 'attempt', attempts, 'error', 'worker restarted'))
+            WHERE state = 1 AND locked_by = \(workerID)
+            RETURNING id
+            """,
+            logger: logger
+        )
+        return try await rows.decode(Int64.self).reduce(0) { count, _ in count + 1 }
+    }
+
+    /// Extends the leases of the jobs `workerID` holds. Only the jobs it knows it holds: a claim
+    /// whose answer was lost with a connection must not be kept alive, so that it is rescued.
+    /// Returns how many leases were extended.
+    @discardableResult
+    public func heartbeat(workerID: String, jobIDs: [Int64], lease: Duration) async throws -> Int {
+        guard !jobIDs.isEmpty else { return 0 }
         let rows = try await client.query(
             """
             UPDATE queue.jobs SET locked_until = now() + make_interval(secs => \(lease.seconds))
-            WHERE state = 1 AND locked_by = \(workerID)
+            WHERE id = ANY(\(jobIDs)) AND state = 1 AND locked_by = \(workerID)
             RETURNING id
             """,
             logger: logger

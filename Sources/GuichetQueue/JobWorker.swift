@@ -24,20 +24,24 @@ public struct JobWorker: Service {
 
     public func run() async throws {
         let doorbells = Dictionary(uniqueKeysWithValues: configuration.queues.map { ($0.queue, Doorbell()) })
-        let completions = CompletionBuffer(queue: queue, workerID: configuration.workerID, logger: logger)
+        let held = HeldJobs()
+        let completions = CompletionBuffer(queue: queue, workerID: configuration.workerID, held: held, logger: logger)
+        await releaseJobsOfPreviousRun()
         logger.info(
             "worker started",
             metadata: ["queues": "\(configuration.queues.map { "\($0.queue)=\($0.concurrency)" }.joined(separator: ","))"]
         )
         await withTaskGroup(of: Void.self) { background in
             background.addTask { await self.listen(ringing: doorbells) }
-            background.addTask { await self.keepLeases() }
+            background.addTask { await self.keepLeases(of: held) }
             background.addTask { await completions.run() }
             await withGracefulShutdownHandler {
                 await withDiscardingTaskGroup { loops in
                     for queueConcurrency in configuration.queues {
                         loops.addTask {
-                            await self.serve(queueConcurrency, doorbell: doorbells[queueConcurrency.queue]!, completions: completions)
+                            await self.serve(
+                                queueConcurrency, doorbell: doorbells[queueConcurrency.queue]!, held: held, completions: completions
+                            )
                         }
                     }
                 }
@@ -51,16 +55,23 @@ public struct JobWorker: Service {
     }
 
     /// The claim loop of one queue: never holds more jobs than it has free slots.
-    private func serve(_ served: QueueConcurrency, doorbell: Doorbell, completions: CompletionBuffer) async {
+    private func serve(_ served: QueueConcurrency, doorbell: Doorbell, held: HeldJobs, completions: CompletionBuffer) async {
         let slots = Slots(served.concurrency)
+        // Under load, wait for a quarter of the slots to free up (a few milliseconds at most) so that
+        // one claim fetches many jobs instead of one round trip per finished job.
+        let refill = max(1, served.concurrency / 4)
+        var busy = false
         await withDiscardingTaskGroup { running in
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                if busy { await slots.waitUntil(free: refill, doorbell: doorbell, upTo: .milliseconds(2)) }
                 let free = slots.available
                 let claimed = free > 0 ? await claim(served.queue, limit: free) : []
+                busy = free > 0 && claimed.count == free
+                held.add(claimed.map(\.id))
                 for job in claimed {
                     slots.take()
                     running.addTask {
-                        await self.execute(job, completions: completions)
+                        await self.execute(job, held: held, completions: completions)
                         slots.giveBack()
                         doorbell.ring()
                     }
@@ -77,7 +88,10 @@ public struct JobWorker: Service {
 
     private func claim(_ name: String, limit: Int) async -> [ClaimedJob] {
         do {
-            return try await queue.claim(queues: [name], limit: limit, workerID: configuration.workerID, lease: configuration.lease)
+            let (queue, workerID, lease) = (self.queue, configuration.workerID, configuration.lease)
+            return try await withDeadline(lease / 2, "claiming jobs") {
+                try await queue.claim(queues: [name], limit: limit, workerID: workerID, lease: lease)
+            }
         } catch {
             if Task.isCancelled { return [] }
             logger.error("claiming jobs failed; retrying", metadata: ["queue": "\(name)", "error": "\(String(reflecting: error))"])
@@ -86,7 +100,7 @@ public struct JobWorker: Service {
         }
     }
 
-    private func execute(_ job: ClaimedJob, completions: CompletionBuffer) async {
+    private func execute(_ job: ClaimedJob, held: HeldJobs, completions: CompletionBuffer) async {
         var logger = self.logger
         logger[metadataKey: "job"] = "\(job.id)"
         logger[metadataKey: "job_kind"] = .string(job.kind)
@@ -96,16 +110,19 @@ public struct JobWorker: Service {
         let started = ContinuousClock.now
         do {
             guard let handler = handlers[job.kind] else { throw UnknownJobKind(kind: job.kind) }
-            try await handler.handle(job, logger: logger)
+            let jobLogger = logger
+            try await withDeadline(configuration.jobTimeout, "job \(job.kind)") { try await handler.handle(job, logger: jobLogger) }
             Metrics.Timer(label: "guichet_job_run_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
                 .record(duration: ContinuousClock.now - started)
             completions.add(job.id)
             Counter(label: "guichet_jobs_completed_total", dimensions: dimensions).increment()
         } catch where Task.isCancelled {
             await giveBack(job, logger: logger)
+            held.remove([job.id])
         } catch {
             Counter(label: "guichet_jobs_failed_total", dimensions: dimensions).increment()
             await recordFailure(of: job, error: error, logger: logger)
+            held.remove([job.id])
         }
     }
 
@@ -113,7 +130,10 @@ public struct JobWorker: Service {
         let delay = configuration.retry.delay(afterAttempt: job.attempt)
         logger.warning("job attempt failed", metadata: ["attempt": "\(job.attempt)/\(job.maxAttempts)", "error": "\(String(reflecting: error))"])
         do {
-            let state = try await queue.fail(jobID: job.id, workerID: configuration.workerID, error: "\(error)", retryIn: delay)
+            let (queue, workerID, message) = (self.queue, configuration.workerID, "\(error)")
+            let state = try await withDeadline(configuration.lease / 2, "recording a failure") {
+                try await queue.fail(jobID: job.id, workerID: workerID, error: message, retryIn: delay)
+            }
             if state == .discarded { logger.error("job discarded: no attempt left") }
             if state == .pending { Counter(label: "guichet_jobs_retried_total", dimensions: [("queue", job.queue), ("kind", job.kind)]).increment() }
         } catch {
@@ -130,6 +150,17 @@ public struct JobWorker: Service {
             try? await queue.release(jobID: job.id, workerID: workerID)
         }.value
         logger.info("job given back at shutdown", metadata: ["released": "\(released ?? false)"])
+    }
+
+    /// A worker restarted under the same id finds the jobs its previous process held: they are not
+    /// running any more, and its heartbeats would otherwise keep them leased for ever.
+    private func releaseJobsOfPreviousRun() async {
+        do {
+            let released = try await queue.releaseAll(workerID: configuration.workerID)
+            if released > 0 { logger.warning("gave back jobs left by a previous run of this worker", metadata: ["jobs": "\(released)"]) }
+        } catch {
+            logger.warning("could not check for jobs of a previous run; their leases will expire", metadata: ["error": "\(String(reflecting: error))"])
+        }
     }
 
     /// LISTEN on the queue channel, reconnecting with backoff when the connection drops.
@@ -160,12 +191,13 @@ public struct JobWorker: Service {
         }
     }
 
-    /// Renews the leases of running jobs and gives back those of dead workers.
-    private func keepLeases() async {
+    /// Renews the leases of the jobs this worker holds and gives back those of dead workers.
+    private func keepLeases(of held: HeldJobs) async {
         while !Task.isCancelled {
             do {
-                try await queue.heartbeat(workerID: configuration.workerID, lease: configuration.lease)
-                let rescued = try await queue.rescueExpired()
+                let (queue, workerID, lease, ids) = (self.queue, configuration.workerID, configuration.lease, held.ids)
+                try await withDeadline(lease / 3, "heartbeat") { try await queue.heartbeat(workerID: workerID, jobIDs: ids, lease: lease) }
+                let rescued = try await withDeadline(lease / 3, "rescue") { try await queue.rescueExpired() }
                 if !rescued.isEmpty { Counter(label: "guichet_jobs_rescued_total").increment(by: rescued.count) }
             } catch {
                 if Task.isCancelled { return }

@@ -25,6 +25,18 @@ struct Work: AsyncParsableCommand {
     )
     var drainSeconds: Double?
 
+    @Option(
+        name: .customLong("lease-seconds"),
+        help: "How long a claimed job is held without a heartbeat before another worker rescues it (env GUICHET_WORKER_LEASE_SECONDS, default 30)."
+    )
+    var leaseSeconds: Double?
+
+    @Option(
+        name: .customLong("job-timeout-seconds"),
+        help: "How long one attempt of a job may run before it counts as failed (env GUICHET_JOB_TIMEOUT_SECONDS, default 300)."
+    )
+    var jobTimeoutSeconds: Double?
+
     @Option(name: .customLong("retain-minutes"), help: "How long completed jobs are kept (env GUICHET_JOBS_RETAIN_MINUTES, default 60).")
     var retainMinutes: Double?
 
@@ -45,6 +57,9 @@ struct Work: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         let drain = drainSeconds ?? Environment.value("GUICHET_WORKER_DRAIN_SECONDS").flatMap(Double.init) ?? 30
+        let lease = leaseSeconds ?? Environment.value("GUICHET_WORKER_LEASE_SECONDS").flatMap(Double.init) ?? 30
+        guard lease >= 1 else { throw ValidationError("The lease is at least one second.") }
+        let jobTimeout = jobTimeoutSeconds ?? Environment.value("GUICHET_JOB_TIMEOUT_SECONDS").flatMap(Double.init) ?? 300
         let retainMinutes = retainMinutes ?? Environment.value("GUICHET_JOBS_RETAIN_MINUTES").flatMap(Double.init) ?? 60
         let id = workerID ?? Environment.value("GUICHET_WORKER_ID") ?? "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
         try await verifySchema(url, logger: logger)
@@ -56,7 +71,9 @@ struct Work: AsyncParsableCommand {
             handlers: WorkerHandlers.all(
                 database: database, workerID: id, retention: .init(completed: .seconds(Int64(retainMinutes * 60))), logger: logger
             ),
-            configuration: JobWorkerConfiguration(workerID: id, queues: queueList),
+            configuration: JobWorkerConfiguration(
+                workerID: id, queues: queueList, lease: .milliseconds(Int64(lease * 1000)), jobTimeout: .milliseconds(Int64(jobTimeout * 1000))
+            ),
             logger: logger
         )
         let scheduler = PeriodicScheduler(

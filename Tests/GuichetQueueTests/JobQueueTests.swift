@@ -99,11 +99,14 @@ struct JobQueueTests {
         try await TestDatabase.withFresh { database, _ in
             let queue = JobQueue(client: database.client, logger: TestDatabase.logger)
             try await queue.enqueue(NewJob(kind: "long"))
-            _ = try await queue.claim(queues: ["default"], limit: 1, workerID: "busy", lease: .seconds(1))
-            #expect(try await queue.heartbeat(workerID: "busy", lease: .seconds(600)) == 1)
-            #expect(try await queue.heartbeat(workerID: "someone-else", lease: .seconds(600)) == 0)
-            let rows = try await database.client.query("SELECT locked_until > now() + interval '500 seconds' FROM queue.jobs")
-            for try await extended in rows.decode(Bool.self) { #expect(extended) }
+            try await queue.enqueue(NewJob(kind: "lost"))
+            let claimed = try await queue.claim(queues: ["default"], limit: 2, workerID: "busy", lease: .seconds(1))
+            let known = claimed[0].id
+            #expect(try await queue.heartbeat(workerID: "someone-else", jobIDs: [known], lease: .seconds(600)) == 0)
+            // the second claim's answer was "lost": the worker does not know it holds it, so only the first is extended
+            #expect(try await queue.heartbeat(workerID: "busy", jobIDs: [known], lease: .seconds(600)) == 1)
+            let rows = try await database.client.query("SELECT id, locked_until > now() + interval '500 seconds' FROM queue.jobs")
+            for try await (id, extended) in rows.decode((Int64, Bool).self) { #expect(extended == (id == known)) }
         }
     }
 
