@@ -221,6 +221,16 @@ public struct JobQueue: Sendable {
         return ids
     }
 
+    /// When the next pending job of `queue` is due, if any.
+    public func nextDue(queue: String) async throws -> Date? {
+        let rows = try await client.query(
+            "SELECT min(run_at) FROM queue.jobs WHERE state = 0 AND queue = \(queue)",
+            logger: logger
+        )
+        for try await due in rows.decode(Date?.self) { return due }
+        return nil
+    }
+
     /// Pending and running jobs per queue and state, for metrics and operators.
     public func depth() async throws -> [QueueDepth] {
         let rows = try await client.query(

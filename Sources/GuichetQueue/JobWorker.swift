@@ -76,14 +76,26 @@ public struct JobWorker: Service {
                         doorbell.ring()
                     }
                 }
-                if claimed.count < free || free == 0 {
+                if free == 0 {
                     await doorbell.wait(upTo: configuration.pollInterval)
+                } else if claimed.count < free {
+                    await doorbell.wait(upTo: await idleWait(served.queue))
                 }
             }
             if slots.available < served.concurrency {
                 logger.info("draining: waiting for running jobs", metadata: ["queue": "\(served.queue)"])
             }
         }
+    }
+
+    /// How long an idle loop may sleep: until the next scheduled job is due, at most the poll interval.
+    private func idleWait(_ name: String) async -> Duration {
+        let queue = self.queue
+        guard let due = try? await withDeadline(configuration.lease / 2, "next due job", { try await queue.nextDue(queue: name) }) else {
+            return configuration.pollInterval
+        }
+        let wait = Duration.milliseconds(Int64(max(0, due.timeIntervalSinceNow) * 1000))
+        return min(wait, configuration.pollInterval)
     }
 
     private func claim(_ name: String, limit: Int) async -> [ClaimedJob] {

@@ -96,8 +96,10 @@ struct QueueScenarios: Sendable {
 
     var queue: JobQueue { JobQueue(client: client, logger: logger) }
 
-    /// Runs a worker (and a notifier) for the duration of `body`.
-    func withWorker<Result: Sendable>(_ recorder: StartRecorder, _ body: @Sendable (JobNotifier) async throws -> Result) async throws -> Result {
+    /// Runs a worker (and a notifier) for the duration of `body`; with `settle`, lets it LISTEN first.
+    func withWorker<Result: Sendable>(
+        _ recorder: StartRecorder, settle: Bool = true, _ body: @Sendable (JobNotifier) async throws -> Result
+    ) async throws -> Result {
         let notifier = JobNotifier(client: client, logger: logger)
         let worker = JobWorker(
             queue: queue, handlers: [QueueBench.kind: NoOpHandler(recorder: recorder)],
@@ -111,7 +113,7 @@ struct QueueScenarios: Sendable {
             group.addTask { try await notifier.run() }
             group.addTask { try await worker.run() }
             defer { group.cancelAll() }
-            try await Task.sleep(for: .milliseconds(500))  // let the worker LISTEN before the clock starts
+            if settle { try await Task.sleep(for: .milliseconds(500)) }  // let the worker LISTEN before the clock starts
             return try await body(notifier)
         }
     }
@@ -184,8 +186,8 @@ struct QueueScenarios: Sendable {
         try await reset()
         try await insert(jobs) { _ in nil }
         let recorder = StartRecorder()
-        let seconds = try await withWorker(recorder) { _ in
-            let start = ContinuousClock.now
+        let start = ContinuousClock.now
+        let seconds = try await withWorker(recorder, settle: false) { _ in
             let end = try await waitForCompletion(jobs, timeout: .seconds(600))
             return ((end ?? .now) - start).seconds
         }
