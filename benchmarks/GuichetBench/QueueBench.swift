@@ -128,12 +128,19 @@ struct QueueScenarios: Sendable {
         return 0
     }
 
-    /// Waits until `total` jobs are completed; returns when that was seen, or nil after `timeout`.
-    func waitForCompletion(_ total: Int, timeout: Duration) async throws -> ContinuousClock.Instant? {
+    /// Waits until every job's handler has started (counted in memory: polling the table would load
+    /// the database under test), then until the last completions are written; returns when the last
+    /// handler started, or nil after `timeout`.
+    func waitForCompletion(_ total: Int, recorder: StartRecorder, timeout: Duration) async throws -> ContinuousClock.Instant? {
         let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline && recorder.count < total {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        guard recorder.count >= total else { return nil }
+        let last = recorder.snapshot.values.max()
         while ContinuousClock.now < deadline {
-            if try await completed() >= total { return .now }
-            try await Task.sleep(for: .milliseconds(10))
+            if try await completed() >= total { return last }
+            try await Task.sleep(for: .milliseconds(50))
         }
         return nil
     }
@@ -165,7 +172,7 @@ struct QueueScenarios: Sendable {
                 try await lanes.waitForAll()
             }
             progress(String(format: "offered %.0f/s: enqueue phase took %.1f s", rate, (ContinuousClock.now - start).seconds))
-            let end = try await waitForCompletion(total, timeout: .seconds(30))
+            let end = try await waitForCompletion(total, recorder: recorder, timeout: .seconds(30))
             return (start, end)
         }
         var pickup = Latencies()
@@ -188,7 +195,7 @@ struct QueueScenarios: Sendable {
         let recorder = StartRecorder()
         let start = ContinuousClock.now
         let seconds = try await withWorker(recorder, settle: false) { _ in
-            let end = try await waitForCompletion(jobs, timeout: .seconds(600))
+            let end = try await waitForCompletion(jobs, recorder: recorder, timeout: .seconds(600))
             return ((end ?? .now) - start).seconds
         }
         progress(String(format: "drain: %d jobs in %.1f s", jobs, seconds))
@@ -201,7 +208,7 @@ struct QueueScenarios: Sendable {
         try await withWorker(recorder) { _ in
             let base = Date().addingTimeInterval(2)
             try await insert(jobs) { index in base.addingTimeInterval(window * Double(index) / Double(jobs)) }
-            _ = try await waitForCompletion(jobs, timeout: .seconds(window + 62))
+            _ = try await waitForCompletion(jobs, recorder: recorder, timeout: .seconds(window + 62))
         }
         let lateness = recorder.latenessSummary
         progress(String(format: "scheduled: %d jobs, lateness p99 %.1f ms", recorder.count, lateness["p99"] ?? -1))
