@@ -67,14 +67,16 @@ public struct JobQueue: Sendable {
         return id
     }
 
-    /// Leases up to `limit` due jobs of `queues` to `workerID` for `lease`.
-    public func claim(queues: [String], limit: Int, workerID: String, lease: Duration) async throws -> [ClaimedJob] {
+    /// Leases up to `limit` due jobs of `queue` to `workerID` for `lease`, most urgent first. One
+    /// queue per call: with an equality on the queue the due-jobs index gives the order, so the
+    /// claim reads `limit` index entries whatever the backlog (a list of queues would sort it all).
+    public func claim(queue: String, limit: Int, workerID: String, lease: Duration) async throws -> [ClaimedJob] {
         guard limit > 0 else { return [] }
         let rows = try await client.query(
             """
             WITH next AS (
                 SELECT id FROM queue.jobs
-                WHERE state = 0 AND queue = ANY(\(queues)) AND run_at <= now()
+                WHERE state = 0 AND queue = \(queue) AND run_at <= now()
                 ORDER BY priority DESC, run_at, id
                 LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED

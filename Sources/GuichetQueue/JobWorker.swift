@@ -102,7 +102,7 @@ public struct JobWorker: Service {
         do {
             let (queue, workerID, lease) = (self.queue, configuration.workerID, configuration.lease)
             return try await withDeadline(lease / 2, "claiming jobs") {
-                try await queue.claim(queues: [name], limit: limit, workerID: workerID, lease: lease)
+                try await queue.claim(queue: name, limit: limit, workerID: workerID, lease: lease)
             }
         } catch {
             if Task.isCancelled { return [] }

@@ -67,11 +67,11 @@ struct JobQueueTests {
         try await TestDatabase.withFresh { database, _ in
             let queue = JobQueue(client: database.client, logger: TestDatabase.logger)
             try await queue.enqueue(NewJob(kind: "later"))
-            let claimed = try await queue.claim(queues: ["default"], limit: 5, workerID: "w", lease: .seconds(30))
+            let claimed = try await queue.claim(queue: "default", limit: 5, workerID: "w", lease: .seconds(30))
             #expect(claimed.count == 1)
             let state = try await queue.fail(jobID: claimed[0].id, workerID: "w", error: "smtp down", retryIn: .seconds(60))
             #expect(state == .pending)
-            #expect(try await queue.claim(queues: ["default"], limit: 5, workerID: "w", lease: .seconds(30)).isEmpty)
+            #expect(try await queue.claim(queue: "default", limit: 5, workerID: "w", lease: .seconds(30)).isEmpty)
         }
     }
 
@@ -80,12 +80,12 @@ struct JobQueueTests {
         try await TestDatabase.withFresh { database, _ in
             let queue = JobQueue(client: database.client, logger: TestDatabase.logger)
             let id = try #require(try await queue.enqueue(NewJob(kind: "long")))
-            let first = try await queue.claim(queues: ["default"], limit: 1, workerID: "dead", lease: .seconds(30))
+            let first = try await queue.claim(queue: "default", limit: 1, workerID: "dead", lease: .seconds(30))
             #expect(first.map(\.id) == [id])
             #expect(try await queue.rescueExpired().isEmpty, "a live lease is left alone")
             try await database.expireLeases()
             #expect(try await queue.rescueExpired() == [id])
-            let second = try await queue.claim(queues: ["default"], limit: 1, workerID: "alive", lease: .seconds(30))
+            let second = try await queue.claim(queue: "default", limit: 1, workerID: "alive", lease: .seconds(30))
             #expect(second.map(\.id) == [id])
             #expect(second.first?.attempt == 2)
             #expect(try await queue.complete(jobID: id, workerID: "dead") == false)
@@ -100,7 +100,7 @@ struct JobQueueTests {
             let queue = JobQueue(client: database.client, logger: TestDatabase.logger)
             try await queue.enqueue(NewJob(kind: "long"))
             try await queue.enqueue(NewJob(kind: "lost"))
-            let claimed = try await queue.claim(queues: ["default"], limit: 2, workerID: "busy", lease: .seconds(1))
+            let claimed = try await queue.claim(queue: "default", limit: 2, workerID: "busy", lease: .seconds(1))
             let known = claimed[0].id
             #expect(try await queue.heartbeat(workerID: "someone-else", jobIDs: [known], lease: .seconds(600)) == 0)
             // the second claim's answer was "lost": the worker does not know it holds it, so only the first is extended
@@ -131,7 +131,7 @@ struct JobQueueTests {
             let first = try await queue.enqueue(NewJob(kind: "timer", uniqueKey: "sla:1:tto"))
             #expect(first != nil)
             #expect(try await queue.enqueue(NewJob(kind: "timer", uniqueKey: "sla:1:tto")) == nil)
-            let claimed = try await queue.claim(queues: ["default"], limit: 1, workerID: "w", lease: .seconds(30))
+            let claimed = try await queue.claim(queue: "default", limit: 1, workerID: "w", lease: .seconds(30))
             try await queue.complete(jobID: claimed[0].id, workerID: "w")
             #expect(try await queue.enqueue(NewJob(kind: "timer", uniqueKey: "sla:1:tto")) != nil)
         }
@@ -142,9 +142,9 @@ struct JobQueueTests {
         try await TestDatabase.withFresh { database, _ in
             let queue = JobQueue(client: database.client, logger: TestDatabase.logger)
             try await queue.enqueue(NewJob(kind: "later", runAt: Date().addingTimeInterval(3_600)))
-            #expect(try await queue.claim(queues: ["default"], limit: 1, workerID: "w", lease: .seconds(30)).isEmpty)
+            #expect(try await queue.claim(queue: "default", limit: 1, workerID: "w", lease: .seconds(30)).isEmpty)
             try await database.client.query("UPDATE queue.jobs SET run_at = now() - interval '1 second'")
-            #expect(try await queue.claim(queues: ["default"], limit: 1, workerID: "w", lease: .seconds(30)).count == 1)
+            #expect(try await queue.claim(queue: "default", limit: 1, workerID: "w", lease: .seconds(30)).count == 1)
         }
     }
 
@@ -169,7 +169,7 @@ struct JobQueueTests {
         try await TestDatabase.withFresh { database, _ in
             let queue = JobQueue(client: database.client, logger: TestDatabase.logger)
             try await queue.enqueue(NewJob(queue: "mail", kind: "send"))
-            #expect(try await queue.claim(queues: ["default"], limit: 5, workerID: "w", lease: .seconds(30)).isEmpty)
+            #expect(try await queue.claim(queue: "default", limit: 5, workerID: "w", lease: .seconds(30)).isEmpty)
             #expect(try await queue.depth() == [QueueDepth(queue: "mail", state: .pending, count: 1)])
         }
     }

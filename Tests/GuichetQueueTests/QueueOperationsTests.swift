@@ -70,10 +70,10 @@ struct QueueOperationsTests {
         try await TestDatabase.withFresh { database, _ in
             let queue = JobQueue(client: database.client, logger: TestDatabase.logger)
             let failing = try #require(try await queue.enqueue(NewJob(kind: "mail", maxAttempts: 1)))
-            let claimed = try await queue.claim(queues: ["default"], limit: 1, workerID: "w", lease: .seconds(30))
+            let claimed = try await queue.claim(queue: "default", limit: 1, workerID: "w", lease: .seconds(30))
             #expect(try await queue.fail(jobID: claimed[0].id, workerID: "w", error: "smtp down", retryIn: .zero) == .discarded)
             #expect(try await queue.retry(jobID: failing) == [failing])
-            let again = try await queue.claim(queues: ["default"], limit: 1, workerID: "w", lease: .seconds(30))
+            let again = try await queue.claim(queue: "default", limit: 1, workerID: "w", lease: .seconds(30))
             #expect(again.map(\.id) == [failing])
             #expect(again.first?.attempt == 2)
 
