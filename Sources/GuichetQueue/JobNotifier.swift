@@ -47,12 +47,10 @@ public final class JobNotifier: Service, Sendable {
         }
         guard !queues.isEmpty else { return }
         do {
-            try await client.withConnection { connection in
+            try await client.inTransaction(logger: logger) { connection in
                 // the notification needs no durability: do not wait for a WAL flush at its commit
-                try await connection.query("BEGIN", logger: logger)
                 try await connection.query("SET LOCAL synchronous_commit = off", logger: logger)
-                try await connection.query("SELECT pg_notify(\(JobQueue.channel), q) FROM unnest(\(queues)::text[]) AS q", logger: logger)
-                try await connection.query("COMMIT", logger: logger)
+                try await JobQueue.announce(queues, on: connection, logger: logger)
             }
         } catch {
             logger.warning("job notification failed; workers will poll", metadata: ["error": "\(String(reflecting: error))"])

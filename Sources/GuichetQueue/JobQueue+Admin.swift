@@ -122,7 +122,7 @@ extension JobQueue {
         let rows = try await client.query(query, logger: logger)
         var ids: [Int64] = []
         for try await id in rows.decode(Int64.self) { ids.append(id) }
-        if notify && !ids.isEmpty { try await client.query("SELECT pg_notify(\(Self.channel), '*')", logger: logger) }
+        if notify && !ids.isEmpty { try await announce("*") }
         return ids
     }
 }

@@ -55,16 +55,37 @@ public struct JobQueue: Sendable {
         return try await rows.decode(Int64.self).reduce(0) { count, _ in count + 1 }
     }
 
+    /// Enqueues a large set of jobs (back-fills, probes) in statements of `chunk` jobs, each its own
+    /// transaction, then announces their queues. Returns how many were inserted.
+    @discardableResult
+    public func enqueue(many jobs: [NewJob], chunk: Int = 5_000) async throws -> Int {
+        var inserted = 0
+        for start in stride(from: 0, to: jobs.count, by: chunk) {
+            let slice = Array(jobs[start..<min(jobs.count, start + chunk)])
+            inserted += try await client.withConnection { try await Self.enqueue(batch: slice, on: $0, logger: logger) }
+        }
+        for queue in Set(jobs.map(\.queue)) { try await announce(queue) }
+        return inserted
+    }
+
     /// Enqueues in a transaction of its own and announces the job.
     @discardableResult
     public func enqueue(_ job: NewJob) async throws -> Int64? {
         let id = try await client.withConnection { connection in
             try await Self.enqueue(job, on: connection, logger: logger)
         }
-        if id != nil, (job.runAt ?? .distantPast) <= Date() {
-            try await client.query("SELECT pg_notify(\(Self.channel), \(job.queue))", logger: logger)
-        }
+        if id != nil, (job.runAt ?? .distantPast) <= Date() { try await announce(job.queue) }
         return id
+    }
+
+    /// Wakes the workers of `queue` (`*`: of every queue) at once, outside any enqueuing transaction.
+    public func announce(_ queue: String) async throws {
+        try await client.withConnection { try await Self.announce([queue], on: $0, logger: logger) }
+    }
+
+    /// Sends one notification per queue on `connection`.
+    static func announce(_ queues: [String], on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_notify(\(channel), q) FROM unnest(\(queues)::text[]) AS q", logger: logger)
     }
 
     /// Leases up to `limit` due jobs of `queue` to `workerID` for `lease`, most urgent first. One
@@ -154,7 +175,7 @@ public struct JobQueue: Sendable {
             logger: logger
         )
         let released = try await rows.decode(Int64.self).reduce(0) { count, _ in count + 1 } == 1
-        if released { try await client.query("SELECT pg_notify(\(Self.channel), '*')", logger: logger) }
+        if released { try await announce("*") }
         return released
     }
 
@@ -217,7 +238,7 @@ public struct JobQueue: Sendable {
         var ids: [Int64] = []
         for try await id in rows.decode(Int64.self) { ids.append(id) }
         if !ids.isEmpty {
-            try await client.query("SELECT pg_notify(\(Self.channel), '*')", logger: logger)
+            try await announce("*")
             logger.warning("rescued jobs whose lease expired", metadata: ["jobs": "\(ids.count)"])
         }
         return ids

@@ -95,32 +95,25 @@ extension JobQueue {
 
     /// Records the period and enqueues its job in one transaction; false if the period was done already.
     func enqueuePeriod(name: String, scheduledAt: Date, job: NewJob) async throws -> Bool {
-        let enqueued = try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
-            do {
-                let rows = try await connection.query(
-                    """
-                    INSERT INTO queue.periodic_runs (name, scheduled_at) VALUES (\(name), \(scheduledAt))
-                    ON CONFLICT DO NOTHING RETURNING 1
-                    """,
+        let enqueued = try await client.inTransaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                INSERT INTO queue.periodic_runs (name, scheduled_at) VALUES (\(name), \(scheduledAt))
+                ON CONFLICT DO NOTHING RETURNING 1
+                """,
+                logger: logger
+            )
+            var fresh = false
+            for try await _ in rows { fresh = true }
+            if fresh, let id = try await Self.enqueue(job, on: connection, logger: logger) {
+                try await connection.query(
+                    "UPDATE queue.periodic_runs SET job_id = \(id) WHERE name = \(name) AND scheduled_at = \(scheduledAt)",
                     logger: logger
                 )
-                var fresh = false
-                for try await _ in rows { fresh = true }
-                if fresh, let id = try await Self.enqueue(job, on: connection, logger: logger) {
-                    try await connection.query(
-                        "UPDATE queue.periodic_runs SET job_id = \(id) WHERE name = \(name) AND scheduled_at = \(scheduledAt)",
-                        logger: logger
-                    )
-                }
-                try await connection.query("COMMIT", logger: logger)
-                return fresh
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
             }
+            return fresh
         }
-        if enqueued { try await client.query("SELECT pg_notify(\(Self.channel), \(job.queue))", logger: logger) }
+        if enqueued { try await announce(job.queue) }
         return enqueued
     }
 }

@@ -62,7 +62,7 @@ struct DemoDirectoryBuilder {
         try await buildCatalogue(teams: teams)
         try await buildStaff(provider: provider, contractor: contractor, teams: teams)
         try await buildRequesters(establishments: establishments)
-        try await buildDemoPeople(establishments: establishments, region: region)
+        try await buildDemoPeople(teams: teams)
     }
 
     /// 180 establishments, 30 per département.
@@ -136,14 +136,6 @@ struct DemoDirectoryBuilder {
                 try await directory.addMember(teamID: teams[team]!, personID: person, lead: index == 0)
             }
         }
-        for spec in Self.demoAccounts where spec.team != nil {
-            let organization = spec.organizationCode == DemoSeeder.providerCode ? provider : contractor
-            let person = try await directory.insert(
-                PersonRecord(organizationID: organization, name: spec.name, email: "\(spec.login)@guichet.example")
-            )
-            try await directory.upsertAccount(personID: person, login: spec.login, passwordHash: PasswordHash.locked, roles: spec.roles)
-            try await directory.addMember(teamID: teams[spec.team!]!, personID: person, lead: spec.roles.contains(.lead))
-        }
     }
 
     /// ~500 requesters, two to four per establishment.
@@ -155,19 +147,17 @@ struct DemoDirectoryBuilder {
         }
     }
 
-    private func buildDemoPeople(establishments: [(id: Int64, code: String)], region: Int64) async throws {
-        let school = establishments.first { $0.code == Self.firstUAI }!.id
-        for spec in Self.demoAccounts where spec.team == nil {
-            let organization = spec.organizationCode == Self.firstUAI ? school : spec.organizationCode == "REGION-CVL" ? region : nil
-            let owner: Int64
-            if let organization {
-                owner = organization
-            } else {
-                guard let provider = try await directory.organization(idOrCode: spec.organizationCode) else { continue }
-                owner = provider.id
-            }
-            let person = try await directory.insert(PersonRecord(organizationID: owner, name: spec.name, email: "\(spec.login)@guichet.example"))
+    /// The named demo accounts, in their organisations and teams; their credentials are issued by the seeder.
+    private func buildDemoPeople(teams: [String: Int64]) async throws {
+        for spec in Self.demoAccounts {
+            guard let organization = try await directory.organization(idOrCode: spec.organizationCode) else { continue }
+            let person = try await directory.insert(
+                PersonRecord(organizationID: organization.id, name: spec.name, email: "\(spec.login)@guichet.example")
+            )
             try await directory.upsertAccount(personID: person, login: spec.login, passwordHash: PasswordHash.locked, roles: spec.roles)
+            if let team = spec.team.flatMap({ teams[$0] }) {
+                try await directory.addMember(teamID: team, personID: person, lead: spec.roles.contains(.lead))
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+import GuichetQueue
 import Logging
 import PostgresNIO
 
@@ -28,17 +29,7 @@ public struct Database: Sendable {
     }
 
     private func transactionOnce<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
-            do {
-                let result = try await body(connection)
-                try await connection.query("COMMIT", logger: logger)
-                return result
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
-            }
-        }
+        try await client.inTransaction(logger: logger, body)
     }
 
     /// Serialization failures and deadlocks: the transaction may succeed if run again.

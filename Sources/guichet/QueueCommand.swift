@@ -100,19 +100,10 @@ struct QueueCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (count, sleep, queueName) = (self.count, self.sleepMilliseconds, self.queue)
-            let inserted = try await QueueCommand.withQueue(common) { queue in
-                var total = 0
-                for start in stride(from: 0, to: count, by: 5_000) {
-                    let jobs = (start..<min(count, start + 5_000)).map { _ in
-                        NewJob(queue: queueName, kind: ProbeJobHandler.kind, payload: #"{"sleep_ms":\#(sleep)}"#, maxAttempts: 25)
-                    }
-                    total += try await queue.client.withConnection { connection in
-                        try await JobQueue.enqueue(batch: jobs, on: connection, logger: queue.logger)
-                    }
-                }
-                try await queue.client.query("SELECT pg_notify(\(JobQueue.channel), \(queueName))", logger: queue.logger)
-                return total
+            let jobs = (0..<count).map { _ in
+                NewJob(queue: queueName, kind: ProbeJobHandler.kind, payload: #"{"sleep_ms":\#(sleep)}"#, maxAttempts: 25)
             }
+            let inserted = try await QueueCommand.withQueue(common) { try await $0.enqueue(many: jobs) }
             print("Enqueued \(inserted) probe job(s) on \(queueName).")
         }
     }

@@ -215,13 +215,8 @@ struct QueueScenarios: Sendable {
         return ["jobs": jobs, "window_s": window, "completed": recorder.count, "lateness_ms": lateness]
     }
 
-    /// Inserts jobs in batches of 5,000 (set-up, not measured).
+    /// Inserts the jobs up front (set-up, not measured).
     func insert(_ count: Int, runAt: (Int) -> Date?) async throws {
-        for start in stride(from: 0, to: count, by: 5_000) {
-            let batch = (start..<min(count, start + 5_000)).map { NewJob(queue: QueueBench.queueName, kind: QueueBench.kind, runAt: runAt($0)) }
-            _ = try await client.withConnection { connection in
-                try await JobQueue.enqueue(batch: batch, on: connection, logger: logger)
-            }
-        }
+        try await queue.enqueue(many: (0..<count).map { NewJob(queue: QueueBench.queueName, kind: QueueBench.kind, runAt: runAt($0)) })
     }
 }
