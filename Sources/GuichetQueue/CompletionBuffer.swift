@@ -11,6 +11,7 @@ final class CompletionBuffer: Sendable {
     private let logger: Logger
     private let finished = Mutex<[Int64]>([])
     private let doorbell = Doorbell()
+    private let closed = Atomic<Bool>(false)
 
     init(queue: JobQueue, workerID: String, held: HeldJobs, logger: Logger) {
         self.queue = queue
@@ -24,10 +25,17 @@ final class CompletionBuffer: Sendable {
         doorbell.ring()
     }
 
-    /// Writes batches until cancelled, then writes what is left.
+    /// Ends `run()` once what was added so far is written.
+    func close() {
+        closed.store(true, ordering: .releasing)
+        doorbell.ring()
+    }
+
+    /// Writes batches until closed or cancelled, then writes what is left. That last write runs in a
+    /// task of its own: a cancelled task cannot query, and a completion lost here would run the job again.
     func run() async {
         var backoff = Duration.milliseconds(50)
-        while !Task.isCancelled {
+        while !closed.load(ordering: .acquiring) && !Task.isCancelled {
             await doorbell.wait(upTo: .seconds(1))
             if await flush() {
                 backoff = .milliseconds(50)
@@ -36,12 +44,12 @@ final class CompletionBuffer: Sendable {
                 backoff = min(backoff * 2, .seconds(5))
             }
         }
-        _ = await flush()
+        await Task { await self.flush() }.value
     }
 
     /// Returns false when the database could not be reached; the batch is kept for the next try.
     @discardableResult
-    func flush() async -> Bool {
+    private func flush() async -> Bool {
         let batch = finished.withLock { ids -> [Int64] in
             defer { ids.removeAll() }
             return ids

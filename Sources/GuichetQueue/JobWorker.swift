@@ -34,7 +34,7 @@ public struct JobWorker: Service {
         await withTaskGroup(of: Void.self) { background in
             background.addTask { await self.listen(ringing: doorbells) }
             background.addTask { await self.keepLeases(of: held) }
-            background.addTask { await completions.run() }
+            async let completionsRecorded: Void = completions.run()
             await withGracefulShutdownHandler {
                 await withDiscardingTaskGroup { loops in
                     for queueConcurrency in configuration.queues {
@@ -48,7 +48,10 @@ public struct JobWorker: Service {
             } onGracefulShutdown: {
                 for doorbell in doorbells.values { doorbell.ring() }
             }
-            await completions.flush()
+            // Heartbeats go on until the last completions are written; cancelling the writer instead
+            // could lose a batch in flight.
+            completions.close()
+            await completionsRecorded
             background.cancelAll()
         }
         logger.info("worker stopped")
