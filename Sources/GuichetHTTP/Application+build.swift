@@ -41,7 +41,8 @@ public func buildRouter(
     router.add(middleware: ProblemMiddleware())
     let table = RouteTable(router: router)
     HealthController(database: database, state: state).register(in: table)
-    MetricsController(registry: registry, queue: JobQueue(client: database.client, logger: logger)).register(in: table)
+    MetricsController(registry: registry, queue: JobQueue(client: database.client, logger: logger), queues: [TicketService.assignmentQueue])
+        .register(in: table)
 
     let prefix = "/api/v1"
     let publicAPI = router.group(RouterPath(prefix))

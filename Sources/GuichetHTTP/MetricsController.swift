@@ -8,8 +8,8 @@ import Synchronization
 final class MetricsController: Sendable {
     let registry: PrometheusCollectorRegistry
     let queue: JobQueue
-    /// Every (queue, state) pair seen, so that a queue that empties reports 0 rather than vanishing.
-    let seen = Mutex<Set<[String]>>([])
+    /// Every (queue, state) pair seen or known, so that an empty queue reports 0 rather than nothing.
+    let seen: Mutex<Set<[String]>>
 
     static var depth: MetricNameDescriptor {
         MetricNameDescriptor(
@@ -17,9 +17,11 @@ final class MetricsController: Sendable {
         )
     }
 
-    init(registry: PrometheusCollectorRegistry, queue: JobQueue) {
+    /// `queues`: the queues reported even before their first job.
+    init(registry: PrometheusCollectorRegistry, queue: JobQueue, queues: [String]) {
         self.registry = registry
         self.queue = queue
+        self.seen = Mutex(Set(queues.flatMap { name in [JobState.pending, .running].map { [name, $0.description] } }))
     }
 
     func register(in table: RouteTable) {

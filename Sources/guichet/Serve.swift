@@ -52,7 +52,7 @@ struct Serve: AsyncParsableCommand {
         try await verifySchema(url, logger: logger)
 
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        MetricsSystem.bootstrap(makeMetricsFactory(registry: registry))
         let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
         let database = Database(client: client, logger: logger)
         let state = NodeState()

@@ -1,10 +1,13 @@
 import ArgumentParser
 import Foundation
+import GuichetHTTP
 import GuichetQueue
 import GuichetStore
 import GuichetWorker
 import Logging
+import Metrics
 import PostgresNIO
+import Prometheus
 import ServiceLifecycle
 
 /// `guichet work`: a worker node running queued jobs. Run as many as the load needs.
@@ -40,6 +43,15 @@ struct Work: AsyncParsableCommand {
     @Option(name: .customLong("retain-minutes"), help: "How long completed jobs are kept (env GUICHET_JOBS_RETAIN_MINUTES, default 60).")
     var retainMinutes: Double?
 
+    @Option(help: "Address of the health and metrics server (env GUICHET_HTTP_HOST, default 127.0.0.1).")
+    var host: String?
+
+    @Option(
+        name: .customLong("monitor-port"),
+        help: "Port of the health and metrics server, 0 for none (env GUICHET_WORKER_MONITOR_PORT, default 8091)."
+    )
+    var monitorPort: Int?
+
     @Option(name: .customLong("worker-id"), help: "Name in job leases (env GUICHET_WORKER_ID, default host:pid).")
     var workerID: String?
 
@@ -62,8 +74,14 @@ struct Work: AsyncParsableCommand {
         let jobTimeout = jobTimeoutSeconds ?? Environment.value("GUICHET_JOB_TIMEOUT_SECONDS").flatMap(Double.init) ?? 300
         let retainMinutes = retainMinutes ?? Environment.value("GUICHET_JOBS_RETAIN_MINUTES").flatMap(Double.init) ?? 60
         let id = workerID ?? Environment.value("GUICHET_WORKER_ID") ?? "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+        let monitorPortText = monitorPort.map(String.init) ?? Environment.value("GUICHET_WORKER_MONITOR_PORT") ?? "8091"
+        guard let monitorPort = Int(monitorPortText), (0...65535).contains(monitorPort) else {
+            throw ValidationError("The monitor port '\(monitorPortText)' is not a port number.")
+        }
         try await verifySchema(url, logger: logger)
 
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(makeMetricsFactory(registry: registry))
         let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
         let database = Database(client: client, logger: logger)
         let worker = JobWorker(
@@ -79,8 +97,20 @@ struct Work: AsyncParsableCommand {
         let scheduler = PeriodicScheduler(
             queue: JobQueue(client: client, logger: logger), jobs: WorkerHandlers.periodic, holder: id, logger: logger
         )
+        // Shutdown runs in reverse: readiness turns false, the scheduler and the worker stop (running
+        // jobs finish), then the monitoring server and the database.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
+        let state = NodeState()
+        if monitorPort != 0 {
+            let monitor = buildMonitorApplication(
+                database: database, state: state, registry: registry, queues: queueList.map(\.queue), host: host ?? Environment.value("GUICHET_HTTP_HOST") ?? "127.0.0.1",
+                port: monitorPort, logger: logger
+            )
+            services.append(.init(service: monitor))
+        }
+        services += [.init(service: worker), .init(service: scheduler), .init(service: DrainGate(state: state, delay: .zero, logger: logger))]
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: client), .init(service: worker), .init(service: scheduler)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

@@ -39,6 +39,8 @@ struct OperationsTests {
     @Test("metrics show the queue depth per queue and state")
     func metrics() async throws {
         try await withAPI { api async throws in
+            let empty = try await api.call(.get, "/metrics")
+            #expect(empty.text.contains(#"guichet_queue_jobs{queue="assignment",state="pending"} 0"#), "an empty queue reports 0")
             _ = try await api.open()
             let response = try await api.call(.get, "/metrics")
             #expect(response.status == .ok)
