@@ -1,11 +1,30 @@
-"""Prints the queue benchmark table (Guichet against its peer) and writes both results in one JSON file."""
+"""Prints a benchmark's table and writes its results (and its peer's) in one JSON file.
+
+    report.py queue OUT GUICHET_JSON PGQUEUER_JSON
+    report.py tickets OUT GUICHET_JSON
+"""
 import json
 import platform
 import sys
 from datetime import datetime, timezone
 
 
-def main(ours_path, peer_path, out_path):
+def table(header, rows):
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    for row in [header, tuple("-" * w for w in widths)] + rows:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)))
+
+
+def write(out_path, scenario, results):
+    json.dump({
+        "scenario": scenario,
+        "at": datetime.now(timezone.utc).isoformat(),
+        "machine": {"cpus": __import__("os").cpu_count(), "platform": platform.platform()},
+        **results,
+    }, open(out_path, "w"), indent=2, sort_keys=True)
+
+
+def queue(out_path, ours_path, peer_path):
     ours = json.load(open(ours_path))
     peer = json.load(open(peer_path))
     rows = []
@@ -28,18 +47,37 @@ def main(ours_path, peer_path, out_path):
             f"late p50 {mine['p50']:.1f} p99 {mine['p99']:.1f} max {mine['max']:.1f}",
             f"late p50 {theirs['p50']:.1f} p99 {theirs['p99']:.1f} max {theirs['max']:.1f}",
         ))
-    header = ("scenario", "Guichet rate", "PgQueuer rate", "Guichet latency (ms)", "PgQueuer latency (ms)")
-    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
-    for row in [header, tuple("-" * w for w in widths)] + rows:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)))
-    json.dump({
-        "scenario": "queue",
-        "at": datetime.now(timezone.utc).isoformat(),
-        "machine": {"cpus": __import__("os").cpu_count(), "platform": platform.platform()},
-        "guichet": ours,
-        "pgqueuer": peer,
-    }, open(out_path, "w"), indent=2, sort_keys=True)
+    table(("scenario", "Guichet rate", "PgQueuer rate", "Guichet latency (ms)", "PgQueuer latency (ms)"), rows)
+    write(out_path, "queue", {"guichet": ours, "pgqueuer": peer})
+
+
+def tickets(out_path, ours_path):
+    ours = json.load(open(ours_path))
+    phases = ours["rates"] + ([ours["sustained"]] if "sustained" in ours else [])
+    rows = []
+    for phase in phases:
+        create, assign = phase["create_ms"], phase["to_in_progress_ms"]
+        failures = sum(phase["failures"].values())
+        peak = max(sample["bytes"] for sample in phase["jobs_table"])
+        rows.append((
+            f"{phase['rate']:.0f}/s for {phase['duration_s']:.0f}s",
+            f"{phase['achieved_per_s']:.0f}/s",
+            f"{phase['created']}/{phase['offered']}" + (f" ({failures} failed)" if failures else ""),
+            "p50 {:.1f} p99 {:.1f} max {:.1f}".format(create["p50"], create["p99"], create["max"]),
+            "p50 {:.1f} p99 {:.1f} max {:.1f}".format(assign["p50"], assign["p99"], assign["max"])
+            + (f" ({phase['not_assigned']} not assigned)" if phase["not_assigned"] else ""),
+            f"{peak / 1048576:.1f} MiB",
+        ))
+    table(("offered", "achieved", "created", "create latency (ms)", "create -> in_progress (ms)", "jobs table peak"), rows)
+    if "sustained" in ours:
+        print("\njobs table during the sustained run (completed jobs kept 1 minute, pruned every minute):")
+        samples = ours["sustained"]["jobs_table"]
+        table(("at", "size", "rows"), [
+            (f"{s['at_s']:.0f}s", f"{s['bytes'] / 1048576:.1f} MiB", " ".join(f"{k}={v}" for k, v in sorted(s["rows"].items())))
+            for s in samples
+        ])
+    write(out_path, "tickets", {"guichet": ours})
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    {"queue": queue, "tickets": tickets}[sys.argv[1]](*sys.argv[2:])

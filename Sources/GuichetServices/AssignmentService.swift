@@ -33,21 +33,19 @@ public struct AssignmentService: Sendable {
             let teamID = Dispatcher.team(for: facts, rules: try await dispatch.rules(), teams: try await dispatch.teams(), fallback: fallback)
             let agentID = AgentPicker.leastLoaded(try await dispatch.agentLoads(teamID: teamID))
 
-            let events = EventRepository(connection: connection, logger: logger)
+            // Both steps are applied in memory and saved in one write, each with its history entry.
             let now = Date()
-            var current = record
-            var version = record.version
-            var steps: [TicketAction] = [.assign(teamID: teamID)]
-            if let agentID { steps.append(.take(agentID: agentID)) }
-            for action in steps {
-                let change = try TicketChange.applying(action, to: current, at: now)
-                guard let saved = try await tickets.save(id: ticketID, state: change.state, expectedVersion: version) else {
-                    return .alreadyDispatched
-                }
-                version = saved
+            var state = TicketState(record)
+            var changes: [TicketChange] = []
+            for action in [.assign(teamID: teamID)] + (agentID.map { [TicketAction.take(agentID: $0)] } ?? []) {
+                let change = try TicketChange.applying(action, to: state, at: now)
+                changes.append(change)
+                state = change.state
+            }
+            guard try await tickets.save(id: ticketID, state: state, expectedVersion: record.version) != nil else { return .alreadyDispatched }
+            let events = EventRepository(connection: connection, logger: logger)
+            for change in changes {
                 try await events.append(ticketID: ticketID, actorID: nil, kind: change.eventKind, changes: change.changes, note: "auto-assignment")
-                guard let reloaded = try await tickets.find(.id(ticketID), scope: .all) else { return .alreadyDispatched }
-                current = reloaded
             }
             logger.info(
                 "ticket dispatched",

@@ -9,12 +9,11 @@ struct TicketChange {
     var eventKind: String
     var note: String?
 
-    /// Applies `action` to `record`'s state as the lifecycle allows, at `now`.
-    static func applying(_ action: TicketAction, to record: TicketRecord, at now: Date) throws(TicketRuleError) -> TicketChange {
-        let before = TicketState(record)
+    /// Applies `action` to a ticket in state `before` as the lifecycle allows, at `now`.
+    static func applying(_ action: TicketAction, to before: TicketState, at now: Date) throws(TicketRuleError) -> TicketChange {
         var after = before
         after.status = try TicketLifecycle.transition(
-            from: record.status, by: action, hasTeam: record.team != nil, hasAgent: record.agent != nil
+            from: before.status, by: action, hasTeam: before.teamID != nil, hasAgent: before.agentID != nil
         )
         var note: String?
         switch action {

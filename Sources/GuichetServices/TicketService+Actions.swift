@@ -16,7 +16,7 @@ extension TicketService {
             guard record.version == expectedVersion else { throw ServiceError.versionMismatch(current: record.version) }
             let change: TicketChange
             do {
-                change = try TicketChange.applying(action, to: record, at: Date())
+                change = try TicketChange.applying(action, to: TicketState(record), at: Date())
             } catch let error as TicketRuleError {
                 throw ServiceError.rule(error)
             }

@@ -64,26 +64,23 @@ public struct DispatchRepository: Sendable {
         return nil
     }
 
-    /// The members of a team with their open tickets. The team's member rows are locked for the
-    /// transaction, so two workers assigning to one team at once see each other's choice.
+    /// The members of a team with their open tickets (kept by a trigger in `agent_workloads`). The
+    /// team's member rows are locked for the transaction, so two workers assigning to one team at
+    /// once see each other's choice.
     public func agentLoads(teamID: Int64) async throws -> [AgentLoad] {
-        try await connection.query(
-            "SELECT 1 FROM team_members WHERE team_id = \(teamID) ORDER BY person_id FOR UPDATE",
-            logger: logger
-        ).collect()
         let rows = try await connection.query(
             """
-            SELECT m.person_id, m.available,
-                   (SELECT count(*) FROM tickets t WHERE t.agent_id = m.person_id AND t.status NOT IN ('resolved', 'closed')),
-                   (SELECT extract(epoch FROM max(t.taken_at))::float8 FROM tickets t WHERE t.agent_id = m.person_id)
+            SELECT m.person_id, m.available, coalesce(w.open_tickets, 0), extract(epoch FROM w.last_taken_at)::float8
             FROM team_members m JOIN accounts a ON a.person_id = m.person_id
+            LEFT JOIN agent_workloads w ON w.person_id = m.person_id
             WHERE m.team_id = \(teamID) AND NOT a.disabled
             ORDER BY m.person_id
+            FOR UPDATE OF m
             """,
             logger: logger
         )
         var loads: [AgentLoad] = []
-        for try await (personID, available, open, last) in rows.decode((Int64, Bool, Int64, Double?).self) {
+        for try await (personID, available, open, last) in rows.decode((Int64, Bool, Int32, Double?).self) {
             loads.append(AgentLoad(personID: personID, available: available, openTickets: Int(open), lastAssignedAt: last))
         }
         return loads

@@ -37,6 +37,21 @@ struct TicketActionTests {
         return updated
     }
 
+    /// An agent's open tickets as auto-assignment reads them (`agent_workloads`, kept by a trigger),
+    /// after checking that every agent's figure there equals a count of their open tickets.
+    static func workload(_ api: APIHarness, of personID: Int64) async throws -> Int {
+        let mismatches = try await api.database.client.query(
+            """
+            SELECT count(*) FROM people p LEFT JOIN agent_workloads w ON w.person_id = p.id
+            WHERE coalesce(w.open_tickets, 0) <> (SELECT count(*) FROM tickets t WHERE t.agent_id = p.id AND t.status NOT IN ('resolved', 'closed'))
+            """
+        )
+        for try await count in mismatches.decode(Int64.self) { #expect(count == 0, "agents whose workload differs from their open tickets") }
+        let rows = try await api.database.client.query("SELECT open_tickets FROM agent_workloads WHERE person_id = \(personID)")
+        for try await open in rows.decode(Int32.self) { return Int(open) }
+        return 0
+    }
+
     @Test("a ticket walks its whole lifecycle, and every forbidden step on the way is refused with 409")
     func lifecycle() async throws {
         try await withAPI { api async throws in
@@ -51,6 +66,7 @@ struct TicketActionTests {
             ticket = try await Self.expectDone(api, "take", on: ticket)
             #expect(ticket.status == .inProgress)
             #expect(ticket.agent?.id == api.template.account("agent").personId)
+            #expect(try await Self.workload(api, of: api.template.account("agent").personId) == 1)
             try await Self.expectRefused(api, "close", on: ticket)
             try await Self.expectRefused(api, "resume", on: ticket)
             ticket = try await Self.expectDone(api, "pend", on: ticket, body: #"{"reason":"Waiting for the lab to open"}"#)
@@ -63,6 +79,7 @@ struct TicketActionTests {
             #expect(ticket.status == .escalated)
             #expect(ticket.team?.code == "PROX-45")
             #expect(ticket.agent == nil)
+            #expect(try await Self.workload(api, of: api.template.account("agent").personId) == 0, "the escalation took the ticket off the agent")
             try await Self.expectRefused(api, "pend", on: ticket, body: #"{"reason":"r"}"#)
             ticket = try await Self.expectDone(
                 api, "resolve", on: ticket, body: #"{"resolution_code":"hardware_replaced","solution":"Swapped the switch","resolution_mode":"on_site"}"#
@@ -73,8 +90,11 @@ struct TicketActionTests {
             ticket = try await Self.expectDone(api, "reopen", on: ticket, body: #"{"reason":"Still down"}"#, as: "requester")
             #expect(ticket.status == .assigned, "no agent after the escalation: back to the team")
             #expect(ticket.resolution == nil)
-            ticket = try await Self.expectDone(api, "take", on: ticket, body: #"{"agent_id":\#(try await Self.fieldAgent(api))}"#)
+            let fieldAgent = try await Self.fieldAgent(api)
+            ticket = try await Self.expectDone(api, "take", on: ticket, body: #"{"agent_id":\#(fieldAgent)}"#)
+            #expect(try await Self.workload(api, of: fieldAgent) == 1)
             ticket = try await Self.expectDone(api, "resolve", on: ticket, body: #"{"resolution_code":"fixed","solution":"Cable","resolution_mode":"on_site"}"#)
+            #expect(try await Self.workload(api, of: fieldAgent) == 0, "a resolved ticket no longer counts")
             ticket = try await Self.expectDone(api, "close", on: ticket, as: "requester")
             #expect(ticket.status == .closed)
             #expect(ticket.availableActions.isEmpty)
