@@ -47,11 +47,7 @@ public final class JobNotifier: Service, Sendable {
         }
         guard !queues.isEmpty else { return }
         do {
-            try await client.inTransaction(logger: logger) { connection in
-                // the notification needs no durability: do not wait for a WAL flush at its commit
-                try await connection.query("SET LOCAL synchronous_commit = off", logger: logger)
-                try await JobQueue.announce(queues, on: connection, logger: logger)
-            }
+            try await JobQueue.announceUndurably(queues, client: client, logger: logger)
         } catch {
             logger.warning("job notification failed; workers will poll", metadata: ["error": "\(String(reflecting: error))"])
         }

@@ -88,6 +88,16 @@ public struct JobQueue: Sendable {
         try await connection.query("SELECT pg_notify(\(channel), q) FROM unnest(\(queues)::text[]) AS q", logger: logger)
     }
 
+    /// Sends one notification per queue in a statement of its own, whose commit does not wait for a
+    /// WAL flush (a notification needs no durability): one round trip, where BEGIN, SET LOCAL,
+    /// NOTIFY and COMMIT took four.
+    static func announceUndurably(_ queues: [String], client: PostgresClient, logger: Logger) async throws {
+        try await client.query(
+            "SELECT set_config('synchronous_commit', 'off', true), pg_notify(\(channel), q) FROM unnest(\(queues)::text[]) AS q",
+            logger: logger
+        )
+    }
+
     /// Leases up to `limit` due jobs of `queue` to `workerID` for `lease`, most urgent first. One
     /// queue per call: with an equality on the queue the due-jobs index gives the order, so the
     /// claim reads `limit` index entries whatever the backlog (a list of queues would sort it all).

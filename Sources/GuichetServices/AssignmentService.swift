@@ -27,10 +27,12 @@ public struct AssignmentService: Sendable {
                 return .alreadyDispatched
             }
             let dispatch = DispatchRepository(connection: connection, logger: logger)
-            guard let facts = try await dispatch.facts(ticketID: ticketID), let fallback = try await dispatch.serviceDeskTeamID() else {
+            let teams = try await dispatch.teams()
+            // the first service desk team receives what no rule dispatches
+            guard let facts = try await dispatch.facts(ticketID: ticketID), let fallback = teams.first(where: { $0.kind == .serviceDesk })?.id else {
                 throw AssignmentError.noServiceDesk
             }
-            let teamID = Dispatcher.team(for: facts, rules: try await dispatch.rules(), teams: try await dispatch.teams(), fallback: fallback)
+            let teamID = Dispatcher.team(for: facts, rules: try await dispatch.rules(), teams: teams, fallback: fallback)
             let agentID = AgentPicker.leastLoaded(try await dispatch.agentLoads(teamID: teamID))
 
             // Both steps are applied in memory and saved in one write, each with its history entry.

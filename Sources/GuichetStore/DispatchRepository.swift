@@ -48,6 +48,7 @@ public struct DispatchRepository: Sendable {
         return rules
     }
 
+    /// Every team, by id.
     public func teams() async throws -> [TeamProfile] {
         let rows = try await connection.query("SELECT id, kind, department_code FROM teams ORDER BY id", logger: logger)
         var teams: [TeamProfile] = []
@@ -55,13 +56,6 @@ public struct DispatchRepository: Sendable {
             teams.append(TeamProfile(id: id, kind: TeamProfile.Kind(rawValue: kind) ?? .serviceDesk, departmentCode: department))
         }
         return teams
-    }
-
-    /// The first service desk team: where tickets go when no rule matches.
-    public func serviceDeskTeamID() async throws -> Int64? {
-        let rows = try await connection.query("SELECT id FROM teams WHERE kind = 'service_desk' ORDER BY id LIMIT 1", logger: logger)
-        for try await id in rows.decode(Int64.self) { return id }
-        return nil
     }
 
     /// The members of a team with their open tickets (kept by a trigger in `agent_workloads`). The

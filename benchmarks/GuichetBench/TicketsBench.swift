@@ -16,9 +16,9 @@ struct TicketsBench: AsyncParsableCommand {
     @Option(name: .customLong("base-url"), help: "The load balancer, http://host:port.") var baseURL: String
     @Option(name: .customLong("database-url"), help: "The cluster's database, read after each rate.") var databaseURL: String
     @Option(help: "The demo accounts file written by guichet demo.") var demo: String
-    @Option var rates = "50,200,500"
+    @Option var rates = "50,100,150,200,500"
     @Option(help: "Seconds per rate.") var duration = 20.0
-    @Option(name: .customLong("sustained-rate"), help: "Rate of the sustained run that watches the jobs table, 0 for none.") var sustainedRate = 200.0
+    @Option(name: .customLong("sustained-rate"), help: "Rate of the sustained run that watches the jobs table, 0 for none.") var sustainedRate = 100.0
     @Option(name: .customLong("sustained-seconds")) var sustainedSeconds = 300.0
     @Option(name: .customLong("sample-seconds"), help: "How often the jobs table is measured.") var sampleSeconds = 10.0
     @Option(help: "Client connections (each carries one request at a time).") var connections = 64
