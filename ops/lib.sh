@@ -7,12 +7,15 @@ GUICHET_STATE="$GUICHET_ROOT/.guichet"
 say() { printf '\033[1m[guichet]\033[0m %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-# ensure_packages CMD=PACKAGE ...: installs, from Debian, the package of every missing command.
+# ensure_packages CMD=PACKAGE ...: installs, from Debian, the package of every missing command (or of
+# every missing file, for a CMD that is an absolute path).
 ensure_packages() {
     local missing=()
     for pair in "$@"; do
         local cmd="${pair%%=*}" pkg="${pair#*=}"
-        if ! command -v "$cmd" >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/"$cmd" >/dev/null 2>&1; then
+        if [[ "$cmd" == /* ]]; then
+            [ -e "$cmd" ] || missing+=("$pkg")  # a file the package installs, for packages without a command
+        elif ! command -v "$cmd" >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/"$cmd" >/dev/null 2>&1; then
             missing+=("$pkg")
         fi
     done

@@ -48,7 +48,9 @@ public func buildRouter(
     let publicAPI = router.group(RouterPath(prefix))
     OpenAPIController().register(in: table, group: publicAPI, prefix: prefix)
     let api = router.group(RouterPath(prefix)).add(middleware: BearerAuthMiddleware(database: database))
-    TicketsController(tickets: TicketService(database: database, notifier: notifier, logger: logger)).register(in: table, group: api, prefix: prefix)
+    TicketsController(
+        tickets: TicketService(database: database, notifier: notifier, logger: logger), sla: SLAService(database: database, logger: logger)
+    ).register(in: table, group: api, prefix: prefix)
     return (router, table)
 }
 

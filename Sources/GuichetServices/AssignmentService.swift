@@ -14,10 +14,12 @@ public struct AssignmentService: Sendable {
 
     let database: Database
     let logger: Logger
+    let clock: WallClock
 
-    public init(database: Database, logger: Logger) {
+    public init(database: Database, logger: Logger, clock: WallClock = .system) {
         self.database = database
         self.logger = logger
+        self.clock = clock
     }
 
     public func autoAssign(ticketID: Int64) async throws -> Outcome {
@@ -36,7 +38,7 @@ public struct AssignmentService: Sendable {
             let agentID = AgentPicker.leastLoaded(try await dispatch.agentLoads(teamID: teamID))
 
             // Both steps are applied in memory and saved in one write, each with its history entry.
-            let now = Date()
+            let now = clock.now()
             var state = TicketState(record)
             var changes: [TicketChange] = []
             for action in [.assign(teamID: teamID)] + (agentID.map { [TicketAction.take(agentID: $0)] } ?? []) {
@@ -49,6 +51,7 @@ public struct AssignmentService: Sendable {
             for change in changes {
                 try await events.append(ticketID: ticketID, actorID: nil, kind: change.eventKind, changes: change.changes, note: "auto-assignment")
             }
+            try await SLAKeeper(connection: connection, logger: logger).transition(ticketID: ticketID, from: record.status, to: state.status, at: now)
             logger.info(
                 "ticket dispatched",
                 metadata: ["ticket": "\(record.ref)", "team": "\(teamID)", "agent": "\(agentID.map(String.init) ?? "none available")"]

@@ -14,9 +14,10 @@ extension TicketService {
                 let record = try await tickets.find(ticketKey, scope: AccessPolicy.ticketScope(of: principal), lock: true)
             else { throw ServiceError.notFound("ticket \(key)") }
             guard record.version == expectedVersion else { throw ServiceError.versionMismatch(current: record.version) }
+            let now = clock.now()
             let change: TicketChange
             do {
-                change = try TicketChange.applying(action, to: TicketState(record), at: Date())
+                change = try TicketChange.applying(action, to: TicketState(record), at: now)
             } catch let error as TicketRuleError {
                 throw ServiceError.rule(error)
             }
@@ -26,6 +27,9 @@ extension TicketService {
             }
             try await EventRepository(connection: connection, logger: logger).append(
                 ticketID: record.id, actorID: principal.personID, kind: change.eventKind, changes: change.changes, note: change.note
+            )
+            try await SLAKeeper(connection: connection, logger: logger).transition(
+                ticketID: record.id, from: record.status, to: change.state.status, at: now
             )
             if change.state.status == .new {
                 try await JobQueue.enqueue(
@@ -38,6 +42,7 @@ extension TicketService {
             return TicketView(updated, for: principal)
         }
         if view.status == .new { notifier.signal(queue: Self.assignmentQueue) }
+        notifier.signal(queue: SLATimer.queue)
         return view
     }
 

@@ -15,11 +15,13 @@ public struct TicketService: Sendable {
     let database: Database
     let notifier: JobNotifier
     let logger: Logger
+    let clock: WallClock
 
-    public init(database: Database, notifier: JobNotifier, logger: Logger) {
+    public init(database: Database, notifier: JobNotifier, logger: Logger, clock: WallClock = .system) {
         self.database = database
         self.notifier = notifier
         self.logger = logger
+        self.clock = clock
     }
 
     /// Records a new ticket and enqueues its dispatch. With an idempotency key, a repeat of the same
@@ -66,6 +68,9 @@ public struct TicketService: Sendable {
                 on: connection, logger: logger
             )
             guard let record = try await tickets.find(.id(id), scope: .all) else { throw StoreError.noRowReturned }
+            try await SLAKeeper(connection: connection, logger: logger).start(
+                ticketID: id, serviceID: serviceID, priority: record.priority.rawValue, at: clock.now()
+            )
             let view = TicketView(record, for: principal)
             if let idempotencyKey {
                 let stored = String(decoding: try JSONCoding.encoder().encode(view), as: UTF8.self)
@@ -74,7 +79,10 @@ public struct TicketService: Sendable {
             logger.info("ticket opened", metadata: ["ticket": "\(record.ref)"])
             return OpenOutcome(ticket: view, replayed: false)
         }
-        if !outcome.replayed { notifier.signal(queue: Self.assignmentQueue) }
+        if !outcome.replayed {
+            notifier.signal(queue: Self.assignmentQueue)
+            notifier.signal(queue: SLATimer.queue)
+        }
         return outcome
     }
 

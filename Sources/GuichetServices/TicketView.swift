@@ -30,6 +30,8 @@ public struct TicketView: Sendable, Equatable, Codable {
     public var takenAt: Date?
     public var resolvedAt: Date?
     public var closedAt: Date?
+    /// Whether an SLA clock went past its target (`GET .../sla` tells which and when).
+    public var slaBreached: Bool
 
     /// The ticket as `principal` sees it.
     public init(_ record: TicketRecord, for principal: Principal) {
@@ -58,6 +60,7 @@ public struct TicketView: Sendable, Equatable, Codable {
         takenAt = record.takenAt
         resolvedAt = record.resolvedAt
         closedAt = record.closedAt
+        slaBreached = record.slaBreached
     }
 }
 

@@ -28,6 +28,8 @@ public struct TicketRecord: Sendable, Equatable {
     public var takenAt: Date?
     public var resolvedAt: Date?
     public var closedAt: Date?
+    /// Whether an SLA clock of the ticket went past its target.
+    public var slaBreached: Bool
 
     /// Something a ticket points to: its id, and a code and a name where it has them.
     public struct Named: Sendable, Equatable, Codable {
@@ -48,7 +50,7 @@ public struct TicketRecord: Sendable, Equatable {
         t.requester_id, rp.name AS requester_name, t.establishment_id, eo.code AS establishment_code, eo.name AS establishment_name,
         t.service_id, s.code AS service_code, s.name AS service_name, t.team_id, tm.code AS team_code, tm.name AS team_name,
         t.agent_id, ap.name AS agent_name, t.pending_reason, t.escalation_reason, t.resolution_code, t.solution,
-        t.resolution_mode, t.version, t.created_at, t.updated_at, t.taken_at, t.resolved_at, t.closed_at
+        t.resolution_mode, t.version, t.created_at, t.updated_at, t.taken_at, t.resolved_at, t.closed_at, t.sla_breached
         """
 
     static let joins = """
@@ -97,6 +99,7 @@ public struct TicketRecord: Sendable, Equatable {
         self.takenAt = try r["taken_at"].decode(Date?.self)
         self.resolvedAt = try r["resolved_at"].decode(Date?.self)
         self.closedAt = try r["closed_at"].decode(Date?.self)
+        self.slaBreached = try r["sla_breached"].decode(Bool.self)
     }
 }
 

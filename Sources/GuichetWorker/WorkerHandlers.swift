@@ -9,6 +9,7 @@ public enum WorkerHandlers {
         let queue = JobQueue(client: database.client, logger: logger)
         return [
             TicketService.assignmentKind: AssignmentJobHandler(assignments: AssignmentService(database: database, logger: logger)),
+            SLATimer.kind: SLATimerJobHandler(sla: SLAService(database: database, logger: logger)),
             ProbeJobHandler.kind: ProbeJobHandler(client: database.client, workerID: workerID),
             PruneJobHandler.kind: PruneJobHandler(queue: queue, keepCompleted: retention.completed, keepDiscarded: retention.discarded),
         ]
@@ -30,6 +31,7 @@ public enum WorkerHandlers {
         }
     }
 
-    /// The queues these handlers listen on by default: dispatch, and `default` for probes and maintenance.
-    public static let queues = [TicketService.assignmentQueue, "default"]
+    /// The queues these handlers listen on by default: dispatch, SLA timers, and `default` for
+    /// probes and maintenance.
+    public static let queues = [TicketService.assignmentQueue, SLATimer.queue, "default"]
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GuichetStore
+import PostgresNIO
 
 /// `guichet migrate`: applies the schema migrations this build ships.
 struct Migrate: AsyncParsableCommand {
@@ -17,6 +18,11 @@ struct Migrate: AsyncParsableCommand {
             print(applied.isEmpty ? "The schema is up to date." : "Applied: \(applied.map { "\($0.version)_\($0.name)" }.joined(separator: ", ")).")
         } catch let error as MigrationError {
             throw StartupFailure(description: error.description)
+        } catch let error as PSQLError where error.serverInfo != nil {
+            // the operator needs PostgreSQL's own words; nothing was applied of the migration that failed
+            let message = error.serverInfo?[.message] ?? "unknown error"
+            let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+            throw StartupFailure(description: "A migration failed and was rolled back: \(message)\(state). The log names the migration.")
         }
     }
 }

@@ -5,9 +5,10 @@ import GuichetStore
 import HTTPTypes
 import Hummingbird
 
-/// `/api/v1/tickets`: open, read, list, act, comment, history.
+/// `/api/v1/tickets`: open, read, list, act, comment, history, SLA clocks.
 struct TicketsController {
     let tickets: TicketService
+    let sla: SLAService
 
     func register(in table: RouteTable, group: RouterGroup<GuichetRequestContext>, prefix: String) {
         table.add(.post, "/tickets", in: group, prefix: prefix, handler: open)
@@ -16,6 +17,7 @@ struct TicketsController {
         table.add(.post, "/tickets/{id}/actions/{action}", in: group, prefix: prefix, handler: act)
         table.add(.post, "/tickets/{id}/comments", in: group, prefix: prefix, handler: comment)
         table.add(.get, "/tickets/{id}/history", in: group, prefix: prefix, handler: history)
+        table.add(.get, "/tickets/{id}/sla", in: group, prefix: prefix, handler: clocks)
     }
 
     @Sendable func open(_ request: Request, context: GuichetRequestContext) async throws -> Response {
@@ -59,6 +61,11 @@ struct TicketsController {
         let principal = try context.requirePrincipal()
         let events = try await tickets.history(of: try context.parameters.require("id"), for: principal)
         return try Self.json(HistoryPage(items: events))
+    }
+
+    @Sendable func clocks(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        return try Self.json(try await sla.report(for: try context.parameters.require("id"), principal: principal))
     }
 
     struct HistoryPage: Encodable {

@@ -1,0 +1,83 @@
+import Foundation
+import GuichetDomain
+import GuichetStore
+import Logging
+
+/// SLA timers as they fire, and the clocks of a ticket as its readers see them.
+public struct SLAService: Sendable {
+    public enum FireOutcome: Sendable, Equatable {
+        /// The warning or breach was recorded on the clock and in the history.
+        case recorded
+        /// The deadline moved, or the clock stopped or paused, since the timer was set.
+        case stale
+        /// Another run of the same timer recorded it already.
+        case alreadyRecorded
+    }
+
+    let database: Database
+    let logger: Logger
+    let clock: WallClock
+
+    public init(database: Database, logger: Logger, clock: WallClock = .system) {
+        self.database = database
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// Records a warning (75 %) or a breach (100 %) if the timer's deadline still holds.
+    public func fire(_ timer: SLATimer) async throws -> FireOutcome {
+        try await database.transaction { connection in
+            let store = SLARepository(connection: connection, logger: logger)
+            guard let stored = try await store.clocks(ticketID: timer.ticketId, lock: true).first(where: { $0.clock.metric == timer.metric }),
+                let calendar = try await store.calendar(id: stored.calendarID),
+                let due = stored.clock.deadline(at: timer.level.fraction, on: calendar),
+                abs(due.timeIntervalSince(timer.due)) < 0.002
+            else { return .stale }
+            var clock = stored.clock
+            let now = self.clock.now()
+            switch timer.level {
+            case .warning:
+                guard clock.warnedAt == nil else { return .alreadyRecorded }
+                clock.warnedAt = now
+            case .breach:
+                guard clock.breachedAt == nil else { return .alreadyRecorded }
+                clock.breachedAt = now
+                try await store.markBreached(ticketID: timer.ticketId)
+            }
+            try await store.save(clock, ticketID: timer.ticketId)
+            let name = timer.metric == .timeToOwn ? "time to own" : "time to resolve"
+            let note = timer.level == .warning ? "\(name): 75 % of the target used, due \(Self.iso(due))" : "\(name): target exceeded at \(Self.iso(due))"
+            try await EventRepository(connection: connection, logger: logger).append(
+                ticketID: timer.ticketId, actorID: nil, kind: timer.level == .warning ? "sla_warning" : "sla_breached",
+                changes: ["sla_\(timer.metric.rawValue)": FieldChange(from: nil, to: timer.level.rawValue)], note: note, isInternal: true
+            )
+            logger.notice(
+                "SLA \(timer.level.rawValue)",
+                metadata: ["ticket_id": "\(timer.ticketId)", "metric": "\(timer.metric.rawValue)", "late_ms": "\(Int(now.timeIntervalSince(due) * 1000))"]
+            )
+            return .recorded
+        }
+    }
+
+    /// A ticket's clocks with their timelines, if the caller may see the ticket.
+    public func report(for key: String, principal: Principal) async throws -> SLAReport {
+        try await database.transaction { connection in
+            guard let ticketKey = TicketKey(key),
+                let record = try await TicketRepository(connection: connection, logger: logger)
+                    .find(ticketKey, scope: AccessPolicy.ticketScope(of: principal))
+            else { throw ServiceError.notFound("ticket \(key)") }
+            let store = SLARepository(connection: connection, logger: logger)
+            let now = clock.now()
+            var clocks: [SLAClockView] = []
+            for stored in try await store.clocks(ticketID: record.id) {
+                guard let calendar = try await store.calendar(id: stored.calendarID) else { continue }
+                clocks.append(SLAClockView(stored.clock, on: calendar, at: now))
+            }
+            return SLAReport(ticketId: record.id, ref: record.ref, slaBreached: record.slaBreached, clocks: clocks)
+        }
+    }
+
+    static func iso(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+}
