@@ -2,6 +2,7 @@
 
     report.py queue OUT GUICHET_JSON PGQUEUER_JSON
     report.py tickets OUT GUICHET_JSON
+    report.py timers OUT GUICHET_JSON
 """
 import json
 import platform
@@ -79,5 +80,25 @@ def tickets(out_path, ours_path):
     write(out_path, "tickets", {"guichet": ours})
 
 
+def timers(out_path, ours_path):
+    ours = json.load(open(ours_path))
+    entries = ours["history_entries"]
+    rows = []
+    for level, key, fired, kind in (
+        ("warning (75 %)", "warning", "warnings_fired", "sla_warning"),
+        ("breach (100 %)", "breach", "breaches_fired", "sla_breached"),
+    ):
+        late = ours[f"{key}_lateness_ms"]
+        rows.append((
+            level, f"{ours[fired]}/{ours['tickets']}",
+            f"{entries.get(kind, 0)} for {entries.get(kind + '_tickets', 0)} tickets",
+            "p50 {:.1f} p95 {:.1f} p99 {:.1f} max {:.1f}".format(late["p50"], late["p95"], late["p99"], late["max"]),
+        ))
+    print(f"{ours['tickets']} tickets opened over {ours['window_s']:.0f} s, resolution target {ours['target_minutes']} min: "
+          f"breach deadlines span {ours['breach_deadlines_span_s']:.1f} s")
+    table(("timer", "fired", "history entries", "lateness (ms)"), rows)
+    write(out_path, "timers", {"guichet": ours})
+
+
 if __name__ == "__main__":
-    {"queue": queue, "tickets": tickets}[sys.argv[1]](*sys.argv[2:])
+    {"queue": queue, "tickets": tickets, "timers": timers}[sys.argv[1]](*sys.argv[2:])

@@ -34,7 +34,9 @@ struct TicketsBench: AsyncParsableCommand {
         let tokens = try Self.requesterTokens(demo)
         let bench = self
         try await withBenchDatabase(databaseURL, connections: 4) { client, logger in
-            let load = TicketLoad(host: host, port: port, tokens: tokens, connections: bench.connections, client: client, logger: logger)
+            let load = TicketLoad(
+                host: host, port: port, tokens: tokens, connections: bench.connections, services: TicketLoad.catalogue, client: client, logger: logger
+            )
             var phases: [[String: Any]] = []
             for rate in rates {
                 phases.append(try await load.phase(rate: rate, duration: bench.duration, sampleEvery: bench.sampleSeconds))
@@ -93,10 +95,12 @@ struct TicketLoad: Sendable {
     let port: Int
     let tokens: [String]
     let connections: Int
+    /// The services the tickets are opened on, in turn.
+    let services: [String]
     let client: PostgresClient
     let logger: Logger
 
-    static let services = ["poste-travail", "imprimante", "reseau", "serveur", "messagerie", "logiciel", "compte"]
+    static let catalogue = ["poste-travail", "imprimante", "reseau", "serveur", "messagerie", "logiciel", "compte"]
 
     /// Opens `rate` tickets a second for `duration` seconds, open loop: each request has its due
     /// time, and its latency counts from then, so a slow server is not hidden by a client that waits.
@@ -113,12 +117,7 @@ struct TicketLoad: Sendable {
                     try await Task.sleep(for: .seconds(sampleEvery))
                 }
             }
-            try await withThrowingTaskGroup(of: Void.self) { lanes in
-                for lane in 0..<min(connections, total) {
-                    lanes.addTask { try await drive(lane: lane, total: total, rate: rate, start: started, outcomes: outcomes) }
-                }
-                try await lanes.waitForAll()
-            }
+            try await open(total: total, rate: rate, start: started, into: outcomes)
             group.cancelAll()
         }
         let sent = (ContinuousClock.now - started).seconds
@@ -138,6 +137,16 @@ struct TicketLoad: Sendable {
             "failures": outcomes.failures, "create_ms": create, "to_in_progress_ms": assignment, "not_assigned": unassigned,
             "jobs_table": samples,
         ]
+    }
+
+    /// Opens `total` tickets at `rate` a second from `start`, over the client's connections.
+    func open(total: Int, rate: Double, start: ContinuousClock.Instant, into outcomes: PhaseRecord) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { lanes in
+            for lane in 0..<min(connections, total) {
+                lanes.addTask { try await drive(lane: lane, total: total, rate: rate, start: start, outcomes: outcomes) }
+            }
+            try await lanes.waitForAll()
+        }
     }
 
     /// One connection's share of the requests: numbers lane, lane + connections, ...
@@ -172,7 +181,7 @@ struct TicketLoad: Sendable {
     }
 
     private func body(for index: Int) -> ByteBuffer {
-        let service = Self.services[index % Self.services.count]
+        let service = services[index % services.count]
         let impact = 1 + index % 3
         let urgency = 1 + (index / 3) % 3
         return ByteBuffer(
