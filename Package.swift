@@ -85,8 +85,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "GuichetMail",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "GuichetWorker",
             dependencies: [
+                "GuichetMail",
                 "GuichetDomain",
                 "GuichetQueue",
                 "GuichetServices",
@@ -100,6 +109,7 @@ let package = Package(
         .executableTarget(
             name: "guichet",
             dependencies: [
+                "GuichetMail",
                 "GuichetDomain",
                 "GuichetQueue",
                 "GuichetStore",
@@ -136,6 +146,7 @@ let package = Package(
         .target(
             name: "GuichetTestSupport",
             dependencies: [
+                "GuichetMail",
                 "GuichetStore",
                 "GuichetServices",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -147,6 +158,11 @@ let package = Package(
         .testTarget(
             name: "GuichetDomainTests",
             dependencies: ["GuichetDomain", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GuichetMailTests",
+            dependencies: ["GuichetMail", "GuichetTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -163,6 +179,7 @@ let package = Package(
             name: "GuichetHTTPTests",
             dependencies: [
                 "GuichetHTTP",
+                "GuichetMail",
                 "GuichetWorker",
                 "GuichetServices",
                 "GuichetTestSupport",

@@ -97,6 +97,16 @@ pg_create_database() {
     fi
 }
 
+# wait_for_port HOST PORT SECONDS: waits until something listens on HOST:PORT.
+wait_for_port() {
+    local host="$1" port="$2" seconds="$3" i
+    for ((i = 0; i < seconds * 10; i++)); do
+        (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # wait_for_url URL SECONDS: waits until URL answers 200.
 wait_for_url() {
     local url="$1" seconds="$2" i

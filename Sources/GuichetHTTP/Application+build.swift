@@ -31,7 +31,7 @@ public struct HTTPConfiguration: Sendable {
 /// The API node's router and the table of its routes.
 public func buildRouter(
     database: Database, notifier: JobNotifier, state: NodeState, registry: PrometheusCollectorRegistry, trustedProxies: Set<String> = [],
-    logger: Logger
+    publicURL: String? = nil, logger: Logger
 ) -> (Router<GuichetRequestContext>, RouteTable) {
     let router = Router(context: GuichetRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
@@ -49,7 +49,8 @@ public func buildRouter(
     OpenAPIController().register(in: table, group: publicAPI, prefix: prefix)
     let api = router.group(RouterPath(prefix)).add(middleware: BearerAuthMiddleware(database: database))
     TicketsController(
-        tickets: TicketService(database: database, notifier: notifier, logger: logger), sla: SLAService(database: database, logger: logger)
+        tickets: TicketService(database: database, notifier: notifier, logger: logger, publicURL: publicURL),
+        sla: SLAService(database: database, logger: logger)
     ).register(in: table, group: api, prefix: prefix)
     return (router, table)
 }
@@ -60,7 +61,8 @@ public func buildApplication(
     logger: Logger
 ) -> some ApplicationProtocol {
     let (router, _) = buildRouter(
-        database: database, notifier: notifier, state: state, registry: registry, trustedProxies: configuration.trustedProxies, logger: logger
+        database: database, notifier: notifier, state: state, registry: registry, trustedProxies: configuration.trustedProxies,
+        publicURL: configuration.publicURL, logger: logger
     )
     return Application(
         router: router,

@@ -15,11 +15,14 @@ public struct AssignmentService: Sendable {
     let database: Database
     let logger: Logger
     let clock: WallClock
+    /// Where users reach Guichet, for the links in notifications.
+    let publicURL: String?
 
-    public init(database: Database, logger: Logger, clock: WallClock = .system) {
+    public init(database: Database, logger: Logger, clock: WallClock = .system, publicURL: String? = nil) {
         self.database = database
         self.logger = logger
         self.clock = clock
+        self.publicURL = publicURL
     }
 
     public func autoAssign(ticketID: Int64) async throws -> Outcome {
@@ -52,6 +55,11 @@ public struct AssignmentService: Sendable {
                 try await events.append(ticketID: ticketID, actorID: nil, kind: change.eventKind, changes: change.changes, note: "auto-assignment")
             }
             try await SLAKeeper(connection: connection, logger: logger).transition(ticketID: ticketID, from: record.status, to: state.status, at: now)
+            if agentID != nil, let taken = try await tickets.find(.id(ticketID), scope: .all) {
+                let notifications = NotificationComposer(connection: connection, logger: logger, publicURL: publicURL)
+                try await notifications.notify(.taken, about: taken)
+                try await notifications.notify(.assignedToYou, about: taken)
+            }
             logger.info(
                 "ticket dispatched",
                 metadata: ["ticket": "\(record.ref)", "team": "\(teamID)", "agent": "\(agentID.map(String.init) ?? "none available")"]

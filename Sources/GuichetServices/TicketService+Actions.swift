@@ -39,11 +39,29 @@ extension TicketService {
             }
             logger.info("ticket action", metadata: ["ticket": "\(record.ref)", "action": "\(action.name.rawValue)"])
             guard let updated = try await tickets.find(.id(record.id), scope: .all) else { throw StoreError.noRowReturned }
+            try await announce(action, on: updated, notifications: notifications(on: connection))
             return TicketView(updated, for: principal)
         }
         if view.status == .new { notifier.signal(queue: Self.assignmentQueue) }
-        notifier.signal(queue: SLATimer.queue)
+        signalFollowUps()
         return view
+    }
+
+    /// The notifications an action sends: the requester hears of each step, the agent of what they are given.
+    private func announce(_ action: TicketAction, on ticket: TicketRecord, notifications: NotificationComposer) async throws {
+        switch action {
+        case .take:
+            try await notifications.notify(.taken, about: ticket)
+            try await notifications.notify(.assignedToYou, about: ticket)
+        case .pend(let reason):
+            try await notifications.notify(.pending, about: ticket, detail: reason)
+        case .resolve(let resolution):
+            try await notifications.notify(.resolved, about: ticket, detail: resolution.solution)
+        case .close:
+            try await notifications.notify(.closed, about: ticket)
+        case .assign, .resume, .escalate, .reopen:
+            break
+        }
     }
 
     /// Refuses, before anything else is looked at, an action the caller may not perform.

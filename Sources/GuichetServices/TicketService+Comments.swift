@@ -27,7 +27,7 @@ extension TicketService {
         if visibility == .internal && !AccessPolicy.mayWriteInternalNotes(principal) {
             throw ServiceError.forbidden("Only service centre staff may write internal notes.")
         }
-        return try await database.transaction { connection in
+        let view = try await database.transaction { connection in
             guard let ticketKey = TicketKey(key),
                 let record = try await TicketRepository(connection: connection, logger: logger)
                     .find(ticketKey, scope: AccessPolicy.ticketScope(of: principal), lock: true)
@@ -42,7 +42,13 @@ extension TicketService {
                 ticketID: record.id, actorID: principal.personID, kind: visibility == .internal ? "noted" : "commented",
                 note: body, isInternal: visibility == .internal
             )
+            // a public reply from the service centre goes to the requester; their own comments do not come back to them
+            if visibility == .public && principal.personID != record.requester.id {
+                try await notifications(on: connection).notify(.reply, about: record, detail: body)
+            }
             return CommentView(comment)
         }
+        signalFollowUps()
+        return view
     }
 }

@@ -11,17 +11,33 @@ public struct TicketService: Sendable {
     /// The queue and kind of the auto-assignment job.
     public static let assignmentQueue = "assignment"
     public static let assignmentKind = "ticket.assign"
+    /// The queue and kind of the jobs that send notifications by e-mail.
+    public static let mailQueue = NotificationComposer.queue
+    public static let mailKind = NotificationComposer.kind
 
     let database: Database
     let notifier: JobNotifier
     let logger: Logger
     let clock: WallClock
+    /// Where users reach Guichet, for the links in notifications.
+    let publicURL: String?
 
-    public init(database: Database, notifier: JobNotifier, logger: Logger, clock: WallClock = .system) {
+    public init(database: Database, notifier: JobNotifier, logger: Logger, clock: WallClock = .system, publicURL: String? = nil) {
         self.database = database
         self.notifier = notifier
         self.logger = logger
         self.clock = clock
+        self.publicURL = publicURL
+    }
+
+    func notifications(on connection: PostgresConnection) -> NotificationComposer {
+        NotificationComposer(connection: connection, logger: logger, publicURL: publicURL)
+    }
+
+    /// Wakes the workers of the queues a committed change filled.
+    func signalFollowUps() {
+        notifier.signal(queue: SLATimer.queue)
+        notifier.signal(queue: NotificationComposer.queue)
     }
 
     /// Records a new ticket and enqueues its dispatch. With an idempotency key, a repeat of the same
@@ -71,6 +87,7 @@ public struct TicketService: Sendable {
             try await SLAKeeper(connection: connection, logger: logger).start(
                 ticketID: id, serviceID: serviceID, priority: record.priority.rawValue, at: clock.now()
             )
+            try await notifications(on: connection).notify(.created, about: record)
             let view = TicketView(record, for: principal)
             if let idempotencyKey {
                 let stored = String(decoding: try JSONCoding.encoder().encode(view), as: UTF8.self)
@@ -81,7 +98,7 @@ public struct TicketService: Sendable {
         }
         if !outcome.replayed {
             notifier.signal(queue: Self.assignmentQueue)
-            notifier.signal(queue: SLATimer.queue)
+            signalFollowUps()
         }
         return outcome
     }

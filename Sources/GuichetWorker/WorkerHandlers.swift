@@ -1,3 +1,4 @@
+import GuichetMail
 import GuichetQueue
 import GuichetServices
 import GuichetStore
@@ -5,14 +6,35 @@ import Logging
 
 /// The job handlers a `guichet work` process runs, by job kind.
 public enum WorkerHandlers {
-    public static func all(database: Database, workerID: String, retention: Retention = Retention(), logger: Logger) -> [String: any JobHandler] {
+    /// Without `mail`, this worker sends no mail: mail jobs wait for a worker that does.
+    public static func all(
+        database: Database, workerID: String, retention: Retention = Retention(), mail: MailSettings? = nil, publicURL: String? = nil,
+        logger: Logger
+    ) -> [String: any JobHandler] {
         let queue = JobQueue(client: database.client, logger: logger)
-        return [
-            TicketService.assignmentKind: AssignmentJobHandler(assignments: AssignmentService(database: database, logger: logger)),
+        var handlers: [String: any JobHandler] = [
+            TicketService.assignmentKind: AssignmentJobHandler(
+                assignments: AssignmentService(database: database, logger: logger, publicURL: publicURL)
+            ),
             SLATimer.kind: SLATimerJobHandler(sla: SLAService(database: database, logger: logger)),
             ProbeJobHandler.kind: ProbeJobHandler(client: database.client, workerID: workerID),
             PruneJobHandler.kind: PruneJobHandler(queue: queue, keepCompleted: retention.completed, keepDiscarded: retention.discarded),
         ]
+        if let mail {
+            handlers[TicketService.mailKind] = MailJobHandler(database: database, smtp: SMTPClient(configuration: mail.smtp), sender: mail.sender)
+        }
+        return handlers
+    }
+
+    /// Where notifications go out, and in whose name.
+    public struct MailSettings: Sendable {
+        public var smtp: SMTPConfiguration
+        public var sender: MailAddress
+
+        public init(smtp: SMTPConfiguration, sender: MailAddress) {
+            self.smtp = smtp
+            self.sender = sender
+        }
     }
 
     /// The jobs enqueued on a schedule by the cluster's periodic leader.
@@ -32,6 +54,8 @@ public enum WorkerHandlers {
     }
 
     /// The queues these handlers listen on by default: dispatch, SLA timers, and `default` for
-    /// probes and maintenance.
-    public static let queues = [TicketService.assignmentQueue, SLATimer.queue, "default"]
+    /// probes and maintenance; and mail when the worker sends it.
+    public static func queues(sendingMail: Bool) -> [String] {
+        [TicketService.assignmentQueue, SLATimer.queue, "default"] + (sendingMail ? [TicketService.mailQueue] : [])
+    }
 }

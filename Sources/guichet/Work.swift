@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GuichetHTTP
+import GuichetMail
 import GuichetQueue
 import GuichetStore
 import GuichetWorker
@@ -52,6 +53,15 @@ struct Work: AsyncParsableCommand {
     )
     var monitorPort: Int?
 
+    @Option(name: .customLong("smtp-url"), help: "Where notifications are sent: smtp://user:password@host:port (env GUICHET_SMTP_URL; none: no mail).")
+    var smtpURL: String?
+
+    @Option(name: .customLong("mail-from"), help: "The sender of notifications (env GUICHET_MAIL_FROM, default guichet@localhost).")
+    var mailFrom: String?
+
+    @Option(name: .customLong("public-url"), help: "The address users reach through the load balancer, for links in mails (env GUICHET_PUBLIC_URL).")
+    var publicURL: String?
+
     @Option(name: .customLong("worker-id"), help: "Name in job leases (env GUICHET_WORKER_ID, default host:pid).")
     var workerID: String?
 
@@ -60,11 +70,11 @@ struct Work: AsyncParsableCommand {
         let url = try common.database()
         let concurrency = concurrency ?? Environment.value("GUICHET_WORKER_CONCURRENCY").flatMap(Int.init) ?? 8
         guard (1...256).contains(concurrency) else { throw ValidationError("The concurrency is between 1 and 256.") }
+        let mail = try mailSettings()
         let queueList: [QueueConcurrency]
         do {
-            queueList = try QueueConcurrency.parse(
-                queues ?? Environment.value("GUICHET_WORKER_QUEUES") ?? WorkerHandlers.queues.joined(separator: ","), defaultConcurrency: concurrency
-            )
+            let defaults = WorkerHandlers.queues(sendingMail: mail != nil).joined(separator: ",")
+            queueList = try QueueConcurrency.parse(queues ?? Environment.value("GUICHET_WORKER_QUEUES") ?? defaults, defaultConcurrency: concurrency)
         } catch {
             throw ValidationError(error.description)
         }
@@ -79,6 +89,7 @@ struct Work: AsyncParsableCommand {
             throw ValidationError("The monitor port '\(monitorPortText)' is not a port number.")
         }
         try await verifySchema(url, logger: logger)
+        if mail == nil { logger.notice("no GUICHET_SMTP_URL: this worker sends no mail; notifications wait for a worker that does") }
 
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(makeMetricsFactory(registry: registry))
@@ -87,7 +98,8 @@ struct Work: AsyncParsableCommand {
         let worker = JobWorker(
             queue: JobQueue(client: client, logger: logger),
             handlers: WorkerHandlers.all(
-                database: database, workerID: id, retention: .init(completed: .seconds(Int64(retainMinutes * 60))), logger: logger
+                database: database, workerID: id, retention: .init(completed: .seconds(Int64(retainMinutes * 60))), mail: mail,
+                publicURL: publicURL ?? Environment.value("GUICHET_PUBLIC_URL"), logger: logger
             ),
             configuration: JobWorkerConfiguration(
                 workerID: id, queues: queueList, lease: .milliseconds(Int64(lease * 1000)), jobTimeout: .milliseconds(Int64(jobTimeout * 1000))
@@ -117,5 +129,21 @@ struct Work: AsyncParsableCommand {
         configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(drain * 1000))
         let group = ServiceGroup(configuration: configuration)
         try await group.run()
+    }
+
+    /// Mail is sent when an SMTP server is named; a malformed URL or sender stops the worker with the reason.
+    private func mailSettings() throws -> WorkerHandlers.MailSettings? {
+        guard let text = smtpURL ?? Environment.value("GUICHET_SMTP_URL"), !text.isEmpty else { return nil }
+        let smtp: SMTPConfiguration
+        do {
+            smtp = try SMTPConfiguration(url: text)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let fromText = mailFrom ?? Environment.value("GUICHET_MAIL_FROM") ?? "guichet@localhost"
+        guard let sender = MailAddress(fromText, name: "Guichet") else {
+            throw ValidationError("GUICHET_MAIL_FROM: '\(fromText)' is not an e-mail address.")
+        }
+        return WorkerHandlers.MailSettings(smtp: smtp, sender: sender)
     }
 }

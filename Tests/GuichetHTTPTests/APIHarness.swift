@@ -1,4 +1,5 @@
 import Foundation
+import GuichetMail
 import GuichetQueue
 import GuichetServices
 import GuichetStore
@@ -77,9 +78,13 @@ extension TestResponse {
     var text: String { String(buffer: body) }
 }
 
-/// Runs `body` against an API node on a fresh database; with `worker`, a worker node runs beside it.
-func withAPI<Result: Sendable>(worker: Bool = false, _ body: @Sendable (APIHarness) async throws -> Result) async throws -> Result {
-    try await TestDatabase.withFresh { database, template in
+/// Runs `body` against an API node on a fresh database; with `worker`, a worker node runs beside it,
+/// and with `mailFrom` that worker sends notifications from this address to the test SMTP server.
+func withAPI<Result: Sendable>(
+    worker: Bool = false, mailFrom sender: MailAddress? = nil, _ body: @Sendable (APIHarness) async throws -> Result
+) async throws -> Result {
+    let mail = try sender.map { WorkerHandlers.MailSettings(smtp: try TestMail.smtp(), sender: $0) }
+    return try await TestDatabase.withFresh { database, template in
         let state = NodeState()
         let notifier = JobNotifier(client: database.client, logger: TestDatabase.logger)
         let (router, table) = buildRouter(
@@ -91,13 +96,15 @@ func withAPI<Result: Sendable>(worker: Bool = false, _ body: @Sendable (APIHarne
             let harness = APIHarness(client: client, database: database, template: template, state: state, routes: routes)
             let jobWorker = JobWorker(
                 queue: JobQueue(client: database.client, logger: TestDatabase.logger),
-                handlers: WorkerHandlers.all(database: database, workerID: "api-test-worker", logger: TestDatabase.logger),
-                configuration: JobWorkerConfiguration(workerID: "api-test-worker", queues: WorkerHandlers.queues, pollInterval: .seconds(5)),
+                handlers: WorkerHandlers.all(database: database, workerID: "api-test-worker", mail: mail, logger: TestDatabase.logger),
+                configuration: JobWorkerConfiguration(
+                    workerID: "api-test-worker", queues: WorkerHandlers.queues(sendingMail: mail != nil), pollInterval: .seconds(5)
+                ),
                 logger: TestDatabase.logger
             )
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await notifier.run() }
-                if worker { group.addTask { try await jobWorker.run() } }
+                if worker || mail != nil { group.addTask { try await jobWorker.run() } }
                 defer { group.cancelAll() }
                 return try await body(harness)
             }

@@ -6,6 +6,17 @@ import PostgresNIO
 import Synchronization
 import Testing
 
+/// Lets concurrent tasks wait until a number of them reached the same point (at most ten seconds).
+final class Meeting: Sendable {
+    private let arrived = Atomic<Int>(0)
+
+    func arriveAndWait(for count: Int) async throws {
+        arrived.add(1, ordering: .relaxed)
+        let limit = ContinuousClock.now + .seconds(10)
+        while arrived.load(ordering: .relaxed) < count && ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(5)) }
+    }
+}
+
 /// Tracks how many handlers run at once.
 final class ConcurrencyGauge: Sendable {
     private let state = Mutex<(current: Int, peak: Int)>((0, 0))
@@ -145,13 +156,15 @@ struct QueueOperationsTests {
             try await database.client.query("CREATE TABLE pair (id int PRIMARY KEY, n int)")
             try await database.client.query("INSERT INTO pair VALUES (1, 0), (2, 0)")
             let attempts = RunCounter()
+            // both transactions hold their first row before either asks for its second: a sure deadlock
+            let holding = Meeting()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for (first, second) in [(1, 2), (2, 1)] {
                     group.addTask {
                         try await database.transaction { connection in
                             attempts.record(Int64(first))
                             try await connection.query("UPDATE pair SET n = n + 1 WHERE id = \(first)", logger: TestDatabase.logger)
-                            try await Task.sleep(for: .milliseconds(300))
+                            try await holding.arriveAndWait(for: 2)
                             try await connection.query("UPDATE pair SET n = n + 1 WHERE id = \(second)", logger: TestDatabase.logger)
                         }
                     }

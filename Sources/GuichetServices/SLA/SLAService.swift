@@ -35,22 +35,33 @@ public struct SLAService: Sendable {
             else { return .stale }
             var clock = stored.clock
             let now = self.clock.now()
+            var reached: [SLATimer.Level] = []
             switch timer.level {
             case .warning:
                 guard clock.warnedAt == nil else { return .alreadyRecorded }
                 clock.warnedAt = now
+                reached = [.warning]
             case .breach:
                 guard clock.breachedAt == nil else { return .alreadyRecorded }
+                // a breach implies its warning: when both come due together, the history still reads in order
+                if clock.warnedAt == nil {
+                    clock.warnedAt = now
+                    reached.append(.warning)
+                }
                 clock.breachedAt = now
+                reached.append(.breach)
                 try await store.markBreached(ticketID: timer.ticketId)
             }
             try await store.save(clock, ticketID: timer.ticketId)
-            let name = timer.metric == .timeToOwn ? "time to own" : "time to resolve"
-            let note = timer.level == .warning ? "\(name): 75 % of the target used, due \(Self.iso(due))" : "\(name): target exceeded at \(Self.iso(due))"
-            try await EventRepository(connection: connection, logger: logger).append(
-                ticketID: timer.ticketId, actorID: nil, kind: timer.level == .warning ? "sla_warning" : "sla_breached",
-                changes: ["sla_\(timer.metric.rawValue)": FieldChange(from: nil, to: timer.level.rawValue)], note: note, isInternal: true
-            )
+            let events = EventRepository(connection: connection, logger: logger)
+            for level in reached {
+                guard let levelDue = stored.clock.deadline(at: level.fraction, on: calendar) else { continue }
+                try await events.append(
+                    ticketID: timer.ticketId, actorID: nil, kind: level == .warning ? "sla_warning" : "sla_breached",
+                    changes: ["sla_\(timer.metric.rawValue)": FieldChange(from: nil, to: level.rawValue)],
+                    note: Self.note(timer.metric, level, due: levelDue), isInternal: true
+                )
+            }
             logger.notice(
                 "SLA \(timer.level.rawValue)",
                 metadata: ["ticket_id": "\(timer.ticketId)", "metric": "\(timer.metric.rawValue)", "late_ms": "\(Int(now.timeIntervalSince(due) * 1000))"]
@@ -77,7 +88,9 @@ public struct SLAService: Sendable {
         }
     }
 
-    static func iso(_ date: Date) -> String {
-        date.formatted(.iso8601)
+    static func note(_ metric: SLAMetric, _ level: SLATimer.Level, due: Date) -> String {
+        let name = metric == .timeToOwn ? "time to own" : "time to resolve"
+        let when = due.formatted(.iso8601)
+        return level == .warning ? "\(name): 75 % of the target used at \(when)" : "\(name): target exceeded at \(when)"
     }
 }

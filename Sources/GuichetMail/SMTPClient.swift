@@ -1,0 +1,181 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// Hands messages to an SMTP server: EHLO, AUTH PLAIN or LOGIN when credentials are given, MAIL,
+/// RCPT and DATA pipelined when the server offers PIPELINING, dot-stuffed content. One connection
+/// per delivery: notifications are sent by queue jobs, a few at a time.
+public struct SMTPClient: Sendable {
+    public let configuration: SMTPConfiguration
+
+    public init(configuration: SMTPConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// Delivers `message` to its recipients, or throws: `SMTPError.isPermanent` tells whether
+    /// trying again could help.
+    public func send(_ message: MailMessage) async throws {
+        let configuration = self.configuration
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await Self.deliver(message, configuration: configuration) }
+            group.addTask {
+                try await Task.sleep(for: configuration.timeout)
+                throw SMTPError.timeout(configuration.timeout)
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    static func deliver(_ message: MailMessage, configuration: SMTPConfiguration) async throws {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(10))
+            .connect(host: configuration.host, port: configuration.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPLineDecoder()))
+                    return try NIOAsyncChannel<String, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        try await channel.executeThenClose { inbound, outbound in
+            var session = SMTPSession(lines: inbound.makeAsyncIterator(), outbound: outbound)
+            try await session.expect(220, after: "connection")
+            let capabilities = try await session.command("EHLO \(configuration.heloName)", expecting: 250).lines.dropFirst().map { $0.uppercased() }
+            if let username = configuration.username, let password = configuration.password {
+                guard configuration.isLoopback else { throw SMTPError.authenticationNeedsTLS(configuration.host) }
+                try await session.authenticate(username: username, password: password, offered: capabilities)
+            }
+            let envelope = ["MAIL FROM:<\(message.from.address)>"] + message.to.map { "RCPT TO:<\($0.address)>" } + ["DATA"]
+            let expected = [250] + message.to.map { _ in 250 } + [354]
+            if capabilities.contains("PIPELINING") {
+                try await session.pipeline(envelope, expecting: expected)
+            } else {
+                for (command, code) in zip(envelope, expected) { _ = try await session.command(command, expecting: code) }
+            }
+            try await session.write(Self.dotStuffed(message.rendered()) + ".\r\n")
+            try await session.expect(250, after: "message content")
+            try? await session.write("QUIT\r\n")
+        }
+    }
+
+    /// A line that starts with a dot gets a second one, so that no line of the content ends DATA.
+    static func dotStuffed(_ content: String) -> String {
+        var text = content.hasSuffix("\r\n") ? content : content + "\r\n"
+        if text.hasPrefix(".") { text = "." + text }
+        return text.replacingOccurrences(of: "\r\n.", with: "\r\n..")
+    }
+}
+
+/// One conversation with the server: commands out, replies in.
+struct SMTPSession {
+    struct Reply {
+        let code: Int
+        let lines: [String]
+    }
+
+    var lines: NIOAsyncChannelInboundStream<String>.AsyncIterator
+    let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+
+    mutating func write(_ text: String) async throws {
+        try await outbound.write(ByteBuffer(string: text))
+    }
+
+    /// Reads one reply, its continuation lines (`250-...`) included.
+    mutating func reply() async throws -> Reply {
+        var texts: [String] = []
+        while let line = try await lines.next() {
+            guard line.count >= 3, let code = Int(line.prefix(3)) else { throw SMTPError.malformedReply(line) }
+            texts.append(String(line.dropFirst(4)))
+            if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] == " " { return Reply(code: code, lines: texts) }
+        }
+        throw SMTPError.connectionClosed
+    }
+
+    @discardableResult
+    mutating func expect(_ code: Int, after command: String) async throws -> Reply {
+        let reply = try await reply()
+        guard reply.code == code else { throw SMTPError.rejected(command: command, code: reply.code, message: reply.lines.joined(separator: " ")) }
+        return reply
+    }
+
+    /// `shownAs` replaces a command that carries credentials in errors.
+    mutating func command(_ command: String, expecting code: Int, shownAs: String? = nil) async throws -> Reply {
+        try await write(command + "\r\n")
+        // RCPT may also answer 251 (forwarded)
+        let reply = try await reply()
+        guard reply.code == code || (code == 250 && reply.code == 251) else {
+            throw SMTPError.rejected(command: shownAs ?? command, code: reply.code, message: reply.lines.joined(separator: " "))
+        }
+        return reply
+    }
+
+    /// Sends every command at once and then reads their replies in order (RFC 2920).
+    mutating func pipeline(_ commands: [String], expecting codes: [Int]) async throws {
+        try await write(commands.map { $0 + "\r\n" }.joined())
+        var failure: SMTPError?
+        for (command, code) in zip(commands, codes) {
+            let reply = try await reply()
+            if failure == nil && !(reply.code == code || (code == 250 && reply.code == 251)) {
+                failure = .rejected(command: command, code: reply.code, message: reply.lines.joined(separator: " "))
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    mutating func authenticate(username: String, password: String, offered capabilities: [String]) async throws {
+        let mechanisms = Set(capabilities.filter { $0.hasPrefix("AUTH") }.flatMap { $0.split(whereSeparator: { $0 == " " || $0 == "=" }).dropFirst() }.map(String.init))
+        if mechanisms.contains("PLAIN") {
+            let token = Data("\0\(username)\0\(password)".utf8).base64EncodedString()
+            _ = try await command("AUTH PLAIN \(token)", expecting: 235, shownAs: "AUTH PLAIN")
+        } else if mechanisms.contains("LOGIN") {
+            _ = try await command("AUTH LOGIN", expecting: 334)
+            _ = try await command(Data(username.utf8).base64EncodedString(), expecting: 334, shownAs: "AUTH LOGIN (user name)")
+            _ = try await command(Data(password.utf8).base64EncodedString(), expecting: 235, shownAs: "AUTH LOGIN (password)")
+        } else {
+            throw SMTPError.rejected(command: "AUTH", code: 504, message: "the server offers neither AUTH PLAIN nor AUTH LOGIN")
+        }
+    }
+}
+
+public enum SMTPError: Error, CustomStringConvertible {
+    case rejected(command: String, code: Int, message: String)
+    case malformedReply(String)
+    case connectionClosed
+    case timeout(Duration)
+    case authenticationNeedsTLS(String)
+
+    /// A 5xx answer: the same message would be refused again.
+    public var isPermanent: Bool {
+        switch self {
+        case .rejected(_, let code, _): code >= 500
+        case .authenticationNeedsTLS: true
+        default: false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .rejected(let command, let code, let message): "the SMTP server answered \(code) to \(command): \(message)"
+        case .malformedReply(let line): "the SMTP server sent a malformed reply: \(line.prefix(200))"
+        case .connectionClosed: "the SMTP server closed the connection"
+        case .timeout(let limit): "the SMTP delivery took longer than \(limit)"
+        case .authenticationNeedsTLS(let host):
+            "credentials are only sent to an SMTP relay on this machine (plain SMTP), not to \(host); relay through a local MTA"
+        }
+    }
+}
+
+/// Splits the server's bytes into lines without their CRLF; a line longer than 8 KiB is an error.
+struct SMTPLineDecoder: ByteToMessageDecoder {
+    typealias InboundOut = String
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+            if buffer.readableBytes > 8192 { throw SMTPError.malformedReply("a line longer than 8 KiB") }
+            return .needMoreData
+        }
+        var line = buffer.readString(length: newline - buffer.readerIndex + 1) ?? ""
+        while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
+        context.fireChannelRead(Self.wrapInboundOut(line))
+        return .continue
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import GuichetQueue
+import GuichetStore
+import Logging
+import PostgresNIO
+
+/// Writes the notifications a ticket change sends, in the transaction of that change, and enqueues
+/// their delivery: either the change and its notifications commit, or neither does.
+struct NotificationComposer {
+    static let queue = "mail"
+    static let kind = "mail.send"
+
+    let connection: PostgresConnection
+    let logger: Logger
+    /// Where users reach Guichet, for the link in each mail.
+    let publicURL: String?
+
+    /// Notifies the people `kind` goes to about `ticket`; `detail` is the reason, reply or solution.
+    func notify(_ kind: NotificationKind, about ticket: TicketRecord, detail: String? = nil) async throws {
+        let recipient = kind == .assignedToYou ? ticket.agent?.id : ticket.requester.id
+        guard let recipient, let person = try await DirectoryRepository(connection: connection, logger: logger).person(id: recipient),
+            !person.email.isEmpty
+        else { return }
+        let facts = NotificationFacts(
+            ref: ticket.ref, title: ticket.title, recipientName: person.name, agentName: ticket.agent?.name, detail: detail,
+            link: publicURL.map { "\($0.hasSuffix("/") ? String($0.dropLast()) : $0)/tickets/\(ticket.ref)" }
+        )
+        let content = NotificationTemplates.render(kind, locale: person.locale, facts: facts)
+        let id = try await NotificationRepository(connection: connection, logger: logger).insert(
+            NewNotification(
+                ticketID: ticket.id, personID: person.id, address: person.email, kind: kind.rawValue, locale: person.locale,
+                messageKey: "ticket-\(ticket.ref).\(UUID().uuidString.lowercased())", subject: content.subject, text: content.text, html: content.html
+            )
+        )
+        _ = try await JobQueue.enqueue(
+            NewJob(queue: Self.queue, kind: Self.kind, payload: #"{"notification_id":\#(id)}"#, maxAttempts: 12, uniqueKey: "mail:\(id)"),
+            on: connection, logger: logger
+        )
+    }
+}

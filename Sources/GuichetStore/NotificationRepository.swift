@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A notification to write: who, about which ticket, and the rendered message.
+public struct NewNotification: Sendable, Equatable {
+    public var ticketID: Int64
+    public var personID: Int64
+    public var address: String
+    public var kind: String
+    public var locale: String
+    public var messageKey: String
+    public var subject: String
+    public var text: String
+    public var html: String
+
+    public init(
+        ticketID: Int64, personID: Int64, address: String, kind: String, locale: String, messageKey: String, subject: String, text: String,
+        html: String
+    ) {
+        self.ticketID = ticketID
+        self.personID = personID
+        self.address = address
+        self.kind = kind
+        self.locale = locale
+        self.messageKey = messageKey
+        self.subject = subject
+        self.text = text
+        self.html = html
+    }
+}
+
+/// A stored notification, with the ticket ref its thread hangs on.
+public struct NotificationRecord: Sendable, Equatable {
+    public var id: Int64
+    public var ticketRef: String
+    public var recipientName: String
+    public var notification: NewNotification
+    public var attempts: Int
+    public var sentAt: Date?
+    public var failedAt: Date?
+}
+
+/// The outbox of e-mail notifications.
+public struct NotificationRepository: Sendable {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    public init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    public func insert(_ notification: NewNotification) async throws -> Int64 {
+        let rows = try await connection.query(
+            """
+            INSERT INTO notifications (ticket_id, person_id, address, kind, locale, message_key, subject, text_body, html_body)
+            VALUES (\(notification.ticketID), \(notification.personID), \(notification.address), \(notification.kind), \(notification.locale),
+                    \(notification.messageKey), \(notification.subject), \(notification.text), \(notification.html))
+            RETURNING id
+            """,
+            logger: logger
+        )
+        for try await id in rows.decode(Int64.self) { return id }
+        throw StoreError.noRowReturned
+    }
+
+    /// One notification, locked when asked (the sender holds it while it talks to the server).
+    public func find(id: Int64, lock: Bool = false) async throws -> NotificationRecord? {
+        let rows = try await connection.query(
+            """
+            SELECT n.id, t.ref, p.name, n.ticket_id, n.person_id, n.address, n.kind, n.locale, n.message_key, n.subject, n.text_body,
+                   n.html_body, n.attempts, n.sent_at, n.failed_at
+            FROM notifications n JOIN tickets t ON t.id = n.ticket_id JOIN people p ON p.id = n.person_id
+            WHERE n.id = \(id)
+            \(unescaped: lock ? "FOR UPDATE OF n" : "")
+            """,
+            logger: logger
+        )
+        for try await row in rows {
+            let (id, ref, name, ticketID, personID, address, kind, locale, key, subject, text, html, attempts, sent, failed) = try row.decode(
+                (Int64, String, String, Int64, Int64, String, String, String, String, String, String, String, Int32, Date?, Date?).self
+            )
+            let notification = NewNotification(
+                ticketID: ticketID, personID: personID, address: address, kind: kind, locale: locale, messageKey: key, subject: subject, text: text,
+                html: html
+            )
+            return NotificationRecord(
+                id: id, ticketRef: ref, recipientName: name, notification: notification, attempts: Int(attempts), sentAt: sent, failedAt: failed
+            )
+        }
+        return nil
+    }
+
+    public func markSent(id: Int64) async throws {
+        try await connection.query("UPDATE notifications SET sent_at = now(), attempts = attempts + 1 WHERE id = \(id)", logger: logger)
+    }
+
+    /// Records a failed attempt; `permanently` when the server refused the message for good.
+    public func markFailed(id: Int64, error: String, permanently: Bool) async throws {
+        try await connection.query(
+            """
+            UPDATE notifications SET attempts = attempts + 1, last_error = \(String(error.prefix(1000))),
+                failed_at = CASE WHEN \(permanently) THEN now() END
+            WHERE id = \(id)
+            """,
+            logger: logger
+        )
+    }
+}

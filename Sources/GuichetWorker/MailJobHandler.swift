@@ -1,0 +1,67 @@
+import Foundation
+import GuichetMail
+import GuichetQueue
+import GuichetServices
+import GuichetStore
+import Logging
+
+/// Runs `mail.send` jobs: hands a stored notification to the SMTP server. A refusal for good (5xx)
+/// is recorded and not retried; anything else is retried by the queue with backoff, with the same
+/// Message-ID, so that a server that was down only delays mail.
+public struct MailJobHandler: JobHandler {
+    let database: Database
+    let smtp: SMTPClient
+    let sender: MailAddress
+
+    public init(database: Database, smtp: SMTPClient, sender: MailAddress) {
+        self.database = database
+        self.smtp = smtp
+        self.sender = sender
+    }
+
+    struct Payload: Decodable {
+        let notificationId: Int64
+    }
+
+    public func handle(_ job: ClaimedJob, logger: Logger) async throws {
+        let payload = try JSONCoding.decoder().decode(Payload.self, from: Data(job.payload.utf8))
+        let stored = try await database.client.withConnection { connection in
+            try await NotificationRepository(connection: connection, logger: logger).find(id: payload.notificationId)
+        }
+        guard let stored, stored.sentAt == nil, stored.failedAt == nil else { return }
+        var logger = logger
+        logger[metadataKey: "notification"] = "\(stored.id)"
+        logger[metadataKey: "ticket"] = .string(stored.ticketRef)
+        let notification = stored.notification
+        guard let recipient = MailAddress(notification.address, name: stored.recipientName) else {
+            try await record(stored.id, error: "'\(notification.address)' is not an e-mail address", permanently: true, logger: logger)
+            return
+        }
+        let domain = sender.domain
+        let message = MailMessage(
+            from: sender, to: [recipient], subject: notification.subject, messageID: "\(notification.messageKey)@\(domain)",
+            inReplyTo: "ticket-\(stored.ticketRef)@\(domain)", references: ["ticket-\(stored.ticketRef)@\(domain)"],
+            text: notification.text, html: notification.html
+        )
+        do {
+            try await smtp.send(message)
+        } catch let error as SMTPError where error.isPermanent {
+            try await record(stored.id, error: error.description, permanently: true, logger: logger)
+            logger.error("mail refused for good", metadata: ["error": "\(error)"])
+            return
+        } catch {
+            try await record(stored.id, error: "\(error)", permanently: false, logger: logger)
+            throw error
+        }
+        try await database.client.withConnection { connection in
+            try await NotificationRepository(connection: connection, logger: logger).markSent(id: stored.id)
+        }
+        logger.info("mail sent", metadata: ["kind": .string(notification.kind)])
+    }
+
+    private func record(_ id: Int64, error: String, permanently: Bool, logger: Logger) async throws {
+        try await database.client.withConnection { connection in
+            try await NotificationRepository(connection: connection, logger: logger).markFailed(id: id, error: error, permanently: permanently)
+        }
+    }
+}

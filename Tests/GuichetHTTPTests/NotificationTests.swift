@@ -1,0 +1,92 @@
+import Foundation
+import GuichetMail
+import GuichetServices
+import GuichetTestSupport
+import Testing
+
+@Suite("Notifications by e-mail, through a real SMTP server")
+struct NotificationTests {
+    /// The decoded subject of a raw message.
+    static func subject(_ raw: String) -> String {
+        let head = raw.components(separatedBy: "\r\n\r\n")[0].replacingOccurrences(of: "\r\n ", with: "")
+        let line = head.components(separatedBy: "\r\n").first { $0.hasPrefix("Subject: ") } ?? ""
+        return line.dropFirst(9).components(separatedBy: "?=").compactMap { part -> String? in
+            guard let start = part.range(of: "=?UTF-8?B?") else { return part.isEmpty ? nil : part }
+            return String(decoding: Data(base64Encoded: String(part[start.upperBound...])) ?? Data(), as: UTF8.self)
+        }.joined()
+    }
+
+    static func header(_ name: String, of raw: String) -> String? {
+        let head = raw.components(separatedBy: "\r\n\r\n")[0].replacingOccurrences(of: "\r\n ", with: " ")
+        return head.components(separatedBy: "\r\n").first { $0.hasPrefix(name + ": ") }.map { String($0.dropFirst(name.count + 2)) }
+    }
+
+    @Test("the requester hears of the ticket's creation, its taking in charge and its resolution, and the agent of their assignment, in one thread")
+    func lifecycleMails() async throws {
+        let sender = TestMail.uniqueSender()
+        try await withAPI(worker: true, mailFrom: sender) { api async throws in
+            let opened = try await api.open(body: #"{"kind":"incident","title":"Vidéoprojecteur muet en salle 12","service":"poste-travail"}"#)
+            let ticket = try await AutoAssignmentTests.waitUntilInProgress(api, id: opened.id)
+            let agent = try #require(ticket.agent)
+            // created, taken (requester) and assigned to you (agent)
+            let mails = try await TestMail.waitForMessages(from: sender, count: 3)
+            #expect(mails.count == 3)
+            let requesterEmail = try await Self.email(api, of: api.template.account("requester").personId)
+            let toRequester = mails.filter { $0.contains("X-Envelope-To: \(requesterEmail)\r\n") }
+            #expect(toRequester.count == 2)
+            let subjects = toRequester.map(Self.subject)
+            #expect(subjects.contains("[\(opened.ref)] Vidéoprojecteur muet en salle 12 - demande enregistrée"))
+            #expect(subjects.contains("[\(opened.ref)] Vidéoprojecteur muet en salle 12 - prise en charge"))
+            let domain = sender.domain
+            for mail in mails {
+                #expect(Self.header("References", of: mail) == "<ticket-\(opened.ref)@\(domain)>", "every mail of the ticket is in its thread")
+                #expect(Self.header("Message-ID", of: mail)?.hasPrefix("<ticket-\(opened.ref).") == true)
+            }
+            #expect(Set(mails.compactMap { Self.header("Message-ID", of: $0) }).count == 3)
+            let agentEmail = try await Self.email(api, of: agent.id)
+            #expect(mails.contains { $0.contains("X-Envelope-To: \(agentEmail)\r\n") && Self.subject($0).hasSuffix("vous est attribuée") })
+
+            let resolved = try await api.act(
+                "resolve", on: ticket, body: #"{"resolution_code":"fixed","solution":"Câble HDMI <remplacé>","resolution_mode":"on_site"}"#
+            )
+            #expect(resolved.status == .ok)
+            let after = try await TestMail.waitForMessages(from: sender, count: 4)
+            let resolution = try #require(after.first { Self.subject($0).hasSuffix("résolue") })
+            #expect(resolution.contains("C=C3=A2ble HDMI &lt;remplac=C3=A9&gt;"), "the solution is escaped in the HTML part")
+            let rows = try await api.database.client.query(
+                "SELECT count(*) FILTER (WHERE sent_at IS NOT NULL), count(*) FROM notifications WHERE ticket_id = \(opened.id)"
+            )
+            for try await (sent, total) in rows.decode((Int64, Int64).self) {
+                #expect(sent == 4)
+                #expect(total == 4)
+            }
+        }
+    }
+
+    @Test("a public reply from the service centre is mailed to the requester; an internal note is not")
+    func replies() async throws {
+        let sender = TestMail.uniqueSender()
+        try await withAPI(mailFrom: sender) { api async throws in
+            let opened = try await api.open()
+            _ = try await AutoAssignmentTests.waitUntilInProgress(api, id: opened.id)
+            // created, taken and assigned to you
+            #expect(try await TestMail.waitForMessages(from: sender, count: 3).count == 3)
+            let note = #"{"body":"Note interne","visibility":"internal"}"#
+            #expect(try await api.call(.post, "/api/v1/tickets/\(opened.id)/comments", as: "agent", body: note).status == .created)
+            let reply = #"{"body":"Pouvez-vous redémarrer le poste ?"}"#
+            #expect(try await api.call(.post, "/api/v1/tickets/\(opened.id)/comments", as: "agent", body: reply).status == .created)
+            let mails = try await TestMail.waitForMessages(from: sender, count: 4)
+            try await Task.sleep(for: .milliseconds(500))
+            let all = try TestMail.messages(from: sender)
+            #expect(all.count == 4, "the internal note sent nothing")
+            #expect(mails.contains { Self.subject($0).hasSuffix("nouvelle réponse") && $0.contains("red=C3=A9marrer") })
+            #expect(!all.contains { $0.contains("Note interne") })
+        }
+    }
+
+    static func email(_ api: APIHarness, of personID: Int64) async throws -> String {
+        let rows = try await api.database.client.query("SELECT email FROM people WHERE id = \(personID)")
+        for try await email in rows.decode(String.self) { return email }
+        throw TestDatabase.Failure(description: "no person \(personID)")
+    }
+}
