@@ -7,6 +7,7 @@ import GuichetStore
 import GuichetWorker
 import Logging
 import Metrics
+import NIOCore
 import PostgresNIO
 import Prometheus
 import ServiceLifecycle
@@ -128,7 +129,13 @@ struct Work: AsyncParsableCommand {
         )
         configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(drain * 1000))
         let group = ServiceGroup(configuration: configuration)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw StartupFailure(
+                description: "The monitor port \(monitorPort) is taken: give each worker on this host its own --monitor-port (0 for none)."
+            )
+        }
     }
 
     /// Mail is sent when an SMTP server is named; a malformed URL or sender stops the worker with the reason.
