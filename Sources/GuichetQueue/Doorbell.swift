@@ -22,6 +22,9 @@ final class Doorbell: Sendable {
         waiter?.resume()
     }
 
+    /// Whether a ring is waiting to be answered (without answering it).
+    var isRung: Bool { state.withLock { $0.rung } }
+
     /// Returns when rung, after `timeout`, or when the task is cancelled, whichever comes first.
     func wait(upTo timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in

@@ -81,7 +81,8 @@ public struct JobWorker: Service {
                 }
                 if free == 0 {
                     await doorbell.wait(upTo: configuration.pollInterval)
-                } else if claimed.count < free {
+                } else if claimed.count < free && !doorbell.isRung {
+                    // a ring that came during the claim means new jobs: claim again rather than ask when the next is due
                     await doorbell.wait(upTo: await idleWait(served.queue))
                 }
             }
