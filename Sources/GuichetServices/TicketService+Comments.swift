@@ -36,7 +36,8 @@ extension TicketService {
                 throw ServiceError.conflict("Ticket \(record.ref) is closed; open a new ticket instead.")
             }
             let comment = try await CommentRepository(connection: connection, logger: logger).insert(
-                ticketID: record.id, authorID: principal.personID, visibility: visibility, body: body, origin: request.origin ?? .api
+                ticketID: record.id, authorID: principal.personID, visibility: visibility, body: body, origin: request.origin ?? .api,
+                at: clock.now()
             )
             try await EventRepository(connection: connection, logger: logger).append(
                 ticketID: record.id, actorID: principal.personID, kind: visibility == .internal ? "noted" : "commented",

@@ -88,6 +88,10 @@ public struct TicketService: Sendable {
                 ticketID: id, serviceID: serviceID, priority: record.priority.rawValue, at: clock.now()
             )
             try await notifications(on: connection).notify(.created, about: record)
+            if record.priority == .p1 {
+                let onCall = try await DirectoryRepository(connection: connection, logger: logger).onCallAgents()
+                try await notifications(on: connection).notify(.criticalOpened, about: record, to: onCall)
+            }
             let view = TicketView(record, for: principal)
             if let idempotencyKey {
                 let stored = String(decoding: try JSONCoding.encoder().encode(view), as: UTF8.self)

@@ -28,14 +28,15 @@ public struct CommentRepository: Sendable {
         self.logger = logger
     }
 
+    /// `at` is when the comment was written, by the caller's clock.
     public func insert(
-        ticketID: Int64, authorID: Int64, visibility: CommentRecord.Visibility, body: String, origin: TicketOrigin
+        ticketID: Int64, authorID: Int64, visibility: CommentRecord.Visibility, body: String, origin: TicketOrigin, at moment: Date
     ) async throws -> CommentRecord {
         let rows = try await connection.query(
             """
             WITH inserted AS (
-                INSERT INTO comments (ticket_id, author_id, visibility, body, origin)
-                VALUES (\(ticketID), \(authorID), \(visibility.rawValue), \(body), \(origin.rawValue))
+                INSERT INTO comments (ticket_id, author_id, visibility, body, origin, created_at)
+                VALUES (\(ticketID), \(authorID), \(visibility.rawValue), \(body), \(origin.rawValue), \(moment))
                 RETURNING id, created_at
             )
             SELECT inserted.id, inserted.created_at, p.name FROM inserted JOIN people p ON p.id = \(authorID)

@@ -1,3 +1,4 @@
+import Foundation
 import GuichetDomain
 import PostgresNIO
 
@@ -48,5 +49,23 @@ extension TicketRepository {
         var records: [TicketRecord] = []
         for try await row in rows { records.append(try TicketRecord(row: row)) }
         return records
+    }
+}
+
+extension TicketRepository {
+    /// Resolved tickets whose requester has not written since `before`: the ones to close by themselves.
+    public func resolvedWithoutReply(since before: Date, limit: Int) async throws -> [Int64] {
+        let rows = try await connection.query(
+            """
+            SELECT t.id FROM tickets t
+            WHERE t.status = 'resolved' AND t.resolved_at < \(before)
+              AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.ticket_id = t.id AND c.author_id = t.requester_id AND c.created_at > t.resolved_at)
+            ORDER BY t.resolved_at LIMIT \(limit)
+            """,
+            logger: logger
+        )
+        var ids: [Int64] = []
+        for try await id in rows.decode(Int64.self) { ids.append(id) }
+        return ids
     }
 }

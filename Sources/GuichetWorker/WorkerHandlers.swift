@@ -6,19 +6,24 @@ import Logging
 
 /// The job handlers a `guichet work` process runs, by job kind.
 public enum WorkerHandlers {
-    /// Without `mail`, this worker sends no mail: mail jobs wait for a worker that does.
+    /// Without `mail`, this worker sends no mail: mail jobs wait for a worker that does. `notifier`
+    /// wakes workers for the jobs these handlers enqueue (the process runs it as a service).
     public static func all(
-        database: Database, workerID: String, retention: Retention = Retention(), mail: MailSettings? = nil, publicURL: String? = nil,
-        logger: Logger
+        database: Database, notifier: JobNotifier, workerID: String, retention: Retention = Retention(), mail: MailSettings? = nil,
+        publicURL: String? = nil, autoCloseAfter: Duration = .seconds(10 * 86_400), logger: Logger
     ) -> [String: any JobHandler] {
         let queue = JobQueue(client: database.client, logger: logger)
         var handlers: [String: any JobHandler] = [
             TicketService.assignmentKind: AssignmentJobHandler(
                 assignments: AssignmentService(database: database, logger: logger, publicURL: publicURL)
             ),
-            SLATimer.kind: SLATimerJobHandler(sla: SLAService(database: database, logger: logger)),
+            SLATimer.kind: SLATimerJobHandler(sla: SLAService(database: database, logger: logger, publicURL: publicURL)),
             ProbeJobHandler.kind: ProbeJobHandler(client: database.client, workerID: workerID),
             PruneJobHandler.kind: PruneJobHandler(queue: queue, keepCompleted: retention.completed, keepDiscarded: retention.discarded),
+            AutoCloseJobHandler.kind: AutoCloseJobHandler(
+                tickets: TicketService(database: database, notifier: notifier, logger: logger, publicURL: publicURL),
+                after: autoCloseAfter
+            ),
         ]
         if let mail {
             handlers[TicketService.mailKind] = MailJobHandler(database: database, smtp: SMTPClient(configuration: mail.smtp), sender: mail.sender)
@@ -39,7 +44,10 @@ public enum WorkerHandlers {
 
     /// The jobs enqueued on a schedule by the cluster's periodic leader.
     public static let periodic = [
-        PeriodicJob(name: "queue.prune", schedule: .every(.seconds(60)), job: NewJob(queue: "default", kind: PruneJobHandler.kind, maxAttempts: 3))
+        PeriodicJob(name: "queue.prune", schedule: .every(.seconds(60)), job: NewJob(queue: "default", kind: PruneJobHandler.kind, maxAttempts: 3)),
+        PeriodicJob(
+            name: "tickets.autoclose", schedule: .every(.seconds(600)), job: NewJob(queue: "default", kind: AutoCloseJobHandler.kind, maxAttempts: 3)
+        ),
     ]
 
     /// How long finished jobs are kept before `queue.prune` deletes them.

@@ -63,6 +63,12 @@ struct Work: AsyncParsableCommand {
     @Option(name: .customLong("public-url"), help: "The address users reach through the load balancer, for links in mails (env GUICHET_PUBLIC_URL).")
     var publicURL: String?
 
+    @Option(
+        name: .customLong("autoclose-days"),
+        help: "Days after which a resolved ticket nobody answered closes by itself (env GUICHET_AUTOCLOSE_DAYS, default 10)."
+    )
+    var autoCloseDays: Double?
+
     @Option(name: .customLong("worker-id"), help: "Name in job leases (env GUICHET_WORKER_ID, default host:pid).")
     var workerID: String?
 
@@ -94,13 +100,17 @@ struct Work: AsyncParsableCommand {
 
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(makeMetricsFactory(registry: registry))
+        let autoClose = autoCloseDays ?? Environment.value("GUICHET_AUTOCLOSE_DAYS").flatMap(Double.init) ?? 10
+        guard autoClose > 0 else { throw ValidationError("The auto-close delay is a positive number of days.") }
         let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
         let database = Database(client: client, logger: logger)
+        let notifier = JobNotifier(client: client, logger: logger)
         let worker = JobWorker(
             queue: JobQueue(client: client, logger: logger),
             handlers: WorkerHandlers.all(
-                database: database, workerID: id, retention: .init(completed: .seconds(Int64(retainMinutes * 60))), mail: mail,
-                publicURL: publicURL ?? Environment.value("GUICHET_PUBLIC_URL"), logger: logger
+                database: database, notifier: notifier, workerID: id, retention: .init(completed: .seconds(Int64(retainMinutes * 60))),
+                mail: mail, publicURL: publicURL ?? Environment.value("GUICHET_PUBLIC_URL"),
+                autoCloseAfter: .seconds(Int64(autoClose * 86_400)), logger: logger
             ),
             configuration: JobWorkerConfiguration(
                 workerID: id, queues: queueList, lease: .milliseconds(Int64(lease * 1000)), jobTimeout: .milliseconds(Int64(jobTimeout * 1000))
@@ -112,7 +122,7 @@ struct Work: AsyncParsableCommand {
         )
         // Shutdown runs in reverse: readiness turns false, the scheduler and the worker stop (running
         // jobs finish), then the monitoring server and the database.
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client)]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: client), .init(service: notifier)]
         let state = NodeState()
         if monitorPort != 0 {
             let monitor = buildMonitorApplication(

@@ -96,7 +96,9 @@ func withAPI<Result: Sendable>(
             let harness = APIHarness(client: client, database: database, template: template, state: state, routes: routes)
             let jobWorker = JobWorker(
                 queue: JobQueue(client: database.client, logger: TestDatabase.logger),
-                handlers: WorkerHandlers.all(database: database, workerID: "api-test-worker", mail: mail, logger: TestDatabase.logger),
+                handlers: WorkerHandlers.all(
+                    database: database, notifier: notifier, workerID: "api-test-worker", mail: mail, logger: TestDatabase.logger
+                ),
                 configuration: JobWorkerConfiguration(
                     workerID: "api-test-worker", queues: WorkerHandlers.queues(sendingMail: mail != nil), pollInterval: .seconds(5)
                 ),

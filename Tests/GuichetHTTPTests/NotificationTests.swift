@@ -53,13 +53,18 @@ struct NotificationTests {
             let after = try await TestMail.waitForMessages(from: sender, count: 4)
             let resolution = try #require(after.first { Self.subject($0).hasSuffix("résolue") })
             #expect(resolution.contains("C=C3=A2ble HDMI &lt;remplac=C3=A9&gt;"), "the solution is escaped in the HTML part")
-            let rows = try await api.database.client.query(
-                "SELECT count(*) FILTER (WHERE sent_at IS NOT NULL), count(*) FROM notifications WHERE ticket_id = \(opened.id)"
-            )
-            for try await (sent, total) in rows.decode((Int64, Int64).self) {
-                #expect(sent == 4)
-                #expect(total == 4)
+            // the server has the mail a moment before the worker records it as sent
+            var counts: (sent: Int64, total: Int64) = (0, 0)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while counts.sent < 4 && ContinuousClock.now < deadline {
+                let rows = try await api.database.client.query(
+                    "SELECT count(*) FILTER (WHERE sent_at IS NOT NULL), count(*) FROM notifications WHERE ticket_id = \(opened.id)"
+                )
+                for try await row in rows.decode((Int64, Int64).self) { counts = row }
+                if counts.sent < 4 { try await Task.sleep(for: .milliseconds(50)) }
             }
+            #expect(counts.sent == 4)
+            #expect(counts.total == 4)
         }
     }
 

@@ -15,11 +15,20 @@ struct NotificationComposer {
     /// Where users reach Guichet, for the link in each mail.
     let publicURL: String?
 
-    /// Notifies the people `kind` goes to about `ticket`; `detail` is the reason, reply or solution.
+    /// Notifies the requester of `ticket`, or its agent for `assignedToYou`; `detail` is the reason,
+    /// reply or solution.
     func notify(_ kind: NotificationKind, about ticket: TicketRecord, detail: String? = nil) async throws {
-        let recipient = kind == .assignedToYou ? ticket.agent?.id : ticket.requester.id
-        guard let recipient, let person = try await DirectoryRepository(connection: connection, logger: logger).person(id: recipient),
-            !person.email.isEmpty
+        guard let recipient = kind == .assignedToYou ? ticket.agent?.id : ticket.requester.id else { return }
+        try await notify(kind, about: ticket, to: [recipient], detail: detail)
+    }
+
+    /// Notifies each of `people` about `ticket`.
+    func notify(_ kind: NotificationKind, about ticket: TicketRecord, to people: [Int64], detail: String? = nil) async throws {
+        for personID in Set(people).sorted() { try await notify(kind, about: ticket, person: personID, detail: detail) }
+    }
+
+    private func notify(_ kind: NotificationKind, about ticket: TicketRecord, person personID: Int64, detail: String?) async throws {
+        guard let person = try await DirectoryRepository(connection: connection, logger: logger).person(id: personID), !person.email.isEmpty
         else { return }
         let facts = NotificationFacts(
             ref: ticket.ref, title: ticket.title, recipientName: person.name, agentName: ticket.agent?.name, detail: detail,

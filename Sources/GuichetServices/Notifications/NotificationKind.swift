@@ -14,6 +14,17 @@ public enum NotificationKind: String, Sendable, CaseIterable, Codable {
     case resolved
     /// To the requester: the ticket is closed.
     case closed
+    /// To the team's leads: 75 % of the time to own is used and nobody took the ticket.
+    case ownershipWarning = "ownership_warning"
+    /// To the team's leads: the time to own is exceeded; the ticket is flagged.
+    case ownershipBreached = "ownership_breached"
+    /// To the service managers: the time to resolve is exceeded.
+    case resolutionBreached = "resolution_breached"
+    /// To the agents on call: a critical incident was just opened.
+    case criticalOpened = "critical_opened"
+
+    /// Whether it goes to service centre staff rather than to the requester.
+    var isForStaff: Bool { ![.created, .taken, .pending, .reply, .resolved, .closed].contains(self) }
 }
 
 /// What the templates put into a notification.

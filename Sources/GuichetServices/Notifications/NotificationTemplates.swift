@@ -8,7 +8,7 @@ enum NotificationTemplates {
         let (headline, paragraphs) = english ? Self.english(kind, facts) : Self.french(kind, facts)
         let greeting = english ? "Hello \(facts.recipientName)," : "Bonjour \(facts.recipientName),"
         let replyHint =
-            kind == .assignedToYou
+            kind == .assignedToYou || kind.isForStaff
             ? nil
             : english
                 ? "Reply to this message to add to your request; keep \(facts.ref) in the subject."
@@ -56,6 +56,14 @@ enum NotificationTemplates {
             )
         case .closed:
             return ("clôturée", ["Votre demande \(ticket) est clôturée. Merci de votre confiance."])
+        case .ownershipWarning:
+            return ("SLA : prise en charge bientôt dépassée", ["75 % du délai de prise en charge de \(ticket) est écoulé et personne ne l'a prise.", facts.detail ?? ""])
+        case .ownershipBreached:
+            return ("SLA : prise en charge dépassée", ["Le délai de prise en charge de \(ticket) est dépassé ; le ticket est signalé.", facts.detail ?? ""])
+        case .resolutionBreached:
+            return ("SLA : résolution dépassée", ["Le délai de résolution de \(ticket) est dépassé.", facts.detail ?? ""])
+        case .criticalOpened:
+            return ("incident critique", ["Un incident critique (P1) vient d'être ouvert : \(ticket). Vous êtes d'astreinte."])
         }
     }
 
@@ -82,6 +90,14 @@ enum NotificationTemplates {
             )
         case .closed:
             return ("closed", ["Your request \(ticket) is closed. Thank you."])
+        case .ownershipWarning:
+            return ("SLA: time to own nearly used", ["75 % of the time to own \(ticket) is used and nobody took it.", facts.detail ?? ""])
+        case .ownershipBreached:
+            return ("SLA: time to own exceeded", ["The time to own \(ticket) is exceeded; the ticket is flagged.", facts.detail ?? ""])
+        case .resolutionBreached:
+            return ("SLA: time to resolve exceeded", ["The time to resolve \(ticket) is exceeded.", facts.detail ?? ""])
+        case .criticalOpened:
+            return ("critical incident", ["A critical incident (P1) was just opened: \(ticket). You are on call."])
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import GuichetDomain
 import GuichetStore
 import Logging
+import PostgresNIO
 
 /// SLA timers as they fire, and the clocks of a ticket as its readers see them.
 public struct SLAService: Sendable {
@@ -17,11 +18,14 @@ public struct SLAService: Sendable {
     let database: Database
     let logger: Logger
     let clock: WallClock
+    /// Where users reach Guichet, for the links in escalation mails.
+    let publicURL: String?
 
-    public init(database: Database, logger: Logger, clock: WallClock = .system) {
+    public init(database: Database, logger: Logger, clock: WallClock = .system, publicURL: String? = nil) {
         self.database = database
         self.logger = logger
         self.clock = clock
+        self.publicURL = publicURL
     }
 
     /// Records a warning (75 %) or a breach (100 %) if the timer's deadline still holds.
@@ -62,11 +66,31 @@ public struct SLAService: Sendable {
                     note: Self.note(timer.metric, level, due: levelDue), isInternal: true
                 )
             }
+            try await escalate(timer, on: connection)
             logger.notice(
                 "SLA \(timer.level.rawValue)",
                 metadata: ["ticket_id": "\(timer.ticketId)", "metric": "\(timer.metric.rawValue)", "late_ms": "\(Int(now.timeIntervalSince(due) * 1000))"]
             )
             return .recorded
+        }
+    }
+
+    /// Who hears of a deadline: the team's leads when nobody took the ticket in time (warning and
+    /// breach), the service managers when it is not resolved in time.
+    private func escalate(_ timer: SLATimer, on connection: PostgresConnection) async throws {
+        guard let ticket = try await TicketRepository(connection: connection, logger: logger).find(.id(timer.ticketId), scope: .all) else { return }
+        let directory = DirectoryRepository(connection: connection, logger: logger)
+        let notifications = NotificationComposer(connection: connection, logger: logger, publicURL: publicURL)
+        switch (timer.metric, timer.level) {
+        case (.timeToOwn, let level):
+            let teams = try await DispatchRepository(connection: connection, logger: logger).teams()
+            guard let team = ticket.team?.id ?? teams.first(where: { $0.kind == .serviceDesk })?.id else { return }
+            let kind: NotificationKind = level == .warning ? .ownershipWarning : .ownershipBreached
+            try await notifications.notify(kind, about: ticket, to: try await directory.teamLeads(teamID: team))
+        case (.timeToResolve, .breach):
+            try await notifications.notify(.resolutionBreached, about: ticket, to: try await directory.serviceManagers())
+        case (.timeToResolve, .warning):
+            break
         }
     }
 
