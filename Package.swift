@@ -58,6 +58,7 @@ let package = Package(
             name: "GuichetServices",
             dependencies: [
                 "GuichetDomain",
+                "GuichetMail",
                 "GuichetQueue",
                 "GuichetStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -70,6 +71,7 @@ let package = Package(
             name: "GuichetHTTP",
             dependencies: [
                 "GuichetDomain",
+                "GuichetMail",
                 "GuichetServices",
                 "GuichetStore",
                 "GuichetQueue",

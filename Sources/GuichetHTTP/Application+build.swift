@@ -48,10 +48,9 @@ public func buildRouter(
     let publicAPI = router.group(RouterPath(prefix))
     OpenAPIController().register(in: table, group: publicAPI, prefix: prefix)
     let api = router.group(RouterPath(prefix)).add(middleware: BearerAuthMiddleware(database: database))
-    TicketsController(
-        tickets: TicketService(database: database, notifier: notifier, logger: logger, publicURL: publicURL),
-        sla: SLAService(database: database, logger: logger)
-    ).register(in: table, group: api, prefix: prefix)
+    let tickets = TicketService(database: database, notifier: notifier, logger: logger, publicURL: publicURL)
+    TicketsController(tickets: tickets, sla: SLAService(database: database, logger: logger)).register(in: table, group: api, prefix: prefix)
+    InboundMailController(inbound: InboundMailService(tickets: tickets)).register(in: table, group: api, prefix: prefix)
     return (router, table)
 }
 

@@ -14,37 +14,44 @@ extension TicketService {
                 let record = try await tickets.find(ticketKey, scope: AccessPolicy.ticketScope(of: principal), lock: true)
             else { throw ServiceError.notFound("ticket \(key)") }
             guard record.version == expectedVersion else { throw ServiceError.versionMismatch(current: record.version) }
-            let now = clock.now()
-            let change: TicketChange
-            do {
-                change = try TicketChange.applying(action, to: TicketState(record), at: now)
-            } catch let error as TicketRuleError {
-                throw ServiceError.rule(error)
-            }
-            try await checkReferences(of: action, on: record, directory: DirectoryRepository(connection: connection, logger: logger))
-            guard try await tickets.save(id: record.id, state: change.state, expectedVersion: record.version) != nil else {
-                throw ServiceError.versionMismatch(current: record.version + 1)
-            }
-            try await EventRepository(connection: connection, logger: logger).append(
-                ticketID: record.id, actorID: principal.personID, kind: change.eventKind, changes: change.changes, note: change.note
-            )
-            try await SLAKeeper(connection: connection, logger: logger).transition(
-                ticketID: record.id, from: record.status, to: change.state.status, at: now
-            )
-            if change.state.status == .new {
-                try await JobQueue.enqueue(
-                    NewJob(queue: Self.assignmentQueue, kind: Self.assignmentKind, payload: #"{"ticket_id":\#(record.id)}"#, uniqueKey: "assign:\(record.id)"),
-                    on: connection, logger: logger
-                )
-            }
-            logger.info("ticket action", metadata: ["ticket": "\(record.ref)", "action": "\(action.name.rawValue)"])
-            guard let updated = try await tickets.find(.id(record.id), scope: .all) else { throw StoreError.noRowReturned }
-            try await announce(action, on: updated, notifications: notifications(on: connection))
-            return TicketView(updated, for: principal)
+            return try await apply(action, to: record, by: principal, on: connection)
         }
         if view.status == .new { notifier.signal(queue: Self.assignmentQueue) }
         signalFollowUps()
         return view
+    }
+
+    /// Performs an action on a ticket the caller locked in their transaction: the change, its
+    /// history entry, the SLA clocks, the dispatch job and the notifications it causes.
+    func apply(_ action: TicketAction, to record: TicketRecord, by principal: Principal, on connection: PostgresConnection) async throws -> TicketView {
+        let tickets = TicketRepository(connection: connection, logger: logger)
+        let now = clock.now()
+        let change: TicketChange
+        do {
+            change = try TicketChange.applying(action, to: TicketState(record), at: now)
+        } catch {
+            throw ServiceError.rule(error)
+        }
+        try await checkReferences(of: action, on: record, directory: DirectoryRepository(connection: connection, logger: logger))
+        guard try await tickets.save(id: record.id, state: change.state, expectedVersion: record.version) != nil else {
+            throw ServiceError.versionMismatch(current: record.version + 1)
+        }
+        try await EventRepository(connection: connection, logger: logger).append(
+            ticketID: record.id, actorID: principal.personID, kind: change.eventKind, changes: change.changes, note: change.note
+        )
+        try await SLAKeeper(connection: connection, logger: logger).transition(
+            ticketID: record.id, from: record.status, to: change.state.status, at: now
+        )
+        if change.state.status == .new {
+            try await JobQueue.enqueue(
+                NewJob(queue: Self.assignmentQueue, kind: Self.assignmentKind, payload: #"{"ticket_id":\#(record.id)}"#, uniqueKey: "assign:\(record.id)"),
+                on: connection, logger: logger
+            )
+        }
+        logger.info("ticket action", metadata: ["ticket": "\(record.ref)", "action": "\(action.name.rawValue)"])
+        guard let updated = try await tickets.find(.id(record.id), scope: .all) else { throw StoreError.noRowReturned }
+        try await announce(action, on: updated, notifications: notifications(on: connection))
+        return TicketView(updated, for: principal)
     }
 
     /// The notifications an action sends: the requester hears of each step, the agent of what they are given.

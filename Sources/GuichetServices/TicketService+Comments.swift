@@ -1,6 +1,7 @@
 import Foundation
 import GuichetDomain
 import GuichetStore
+import PostgresNIO
 
 /// What a caller sends to comment on a ticket.
 public struct CommentRequest: Sendable, Equatable, Codable {
@@ -32,24 +33,32 @@ extension TicketService {
                 let record = try await TicketRepository(connection: connection, logger: logger)
                     .find(ticketKey, scope: AccessPolicy.ticketScope(of: principal), lock: true)
             else { throw ServiceError.notFound("ticket \(key)") }
-            guard record.status != .closed else {
-                throw ServiceError.conflict("Ticket \(record.ref) is closed; open a new ticket instead.")
-            }
-            let comment = try await CommentRepository(connection: connection, logger: logger).insert(
-                ticketID: record.id, authorID: principal.personID, visibility: visibility, body: body, origin: request.origin ?? .api,
-                at: clock.now()
-            )
-            try await EventRepository(connection: connection, logger: logger).append(
-                ticketID: record.id, actorID: principal.personID, kind: visibility == .internal ? "noted" : "commented",
-                note: body, isInternal: visibility == .internal
-            )
-            // a public reply from the service centre goes to the requester; their own comments do not come back to them
-            if visibility == .public && principal.personID != record.requester.id {
-                try await notifications(on: connection).notify(.reply, about: record, detail: body)
-            }
-            return CommentView(comment)
+            return try await addComment(body, visibility: visibility, origin: request.origin ?? .api, to: record, by: principal, on: connection)
         }
         signalFollowUps()
         return view
+    }
+
+    /// Adds a comment to a ticket the caller locked in their transaction, with its history entry
+    /// and, for a public reply from the service centre, the requester's notification.
+    func addComment(
+        _ body: String, visibility: CommentRecord.Visibility, origin: TicketOrigin, to record: TicketRecord, by principal: Principal,
+        on connection: PostgresConnection
+    ) async throws -> CommentView {
+        guard record.status != .closed else {
+            throw ServiceError.conflict("Ticket \(record.ref) is closed; open a new ticket instead.")
+        }
+        let comment = try await CommentRepository(connection: connection, logger: logger).insert(
+            ticketID: record.id, authorID: principal.personID, visibility: visibility, body: body, origin: origin, at: clock.now()
+        )
+        try await EventRepository(connection: connection, logger: logger).append(
+            ticketID: record.id, actorID: principal.personID, kind: visibility == .internal ? "noted" : "commented",
+            note: body, isInternal: visibility == .internal
+        )
+        // a public reply from the service centre goes to the requester; their own comments do not come back to them
+        if visibility == .public && principal.personID != record.requester.id {
+            try await notifications(on: connection).notify(.reply, about: record, detail: body)
+        }
+        return CommentView(comment)
     }
 }

@@ -48,54 +48,17 @@ public struct TicketService: Sendable {
             throw ServiceError.invalid("Idempotency-Key", "An idempotency key has 1 to 200 characters.")
         }
         let outcome = try await database.transaction { connection in
-            let directory = DirectoryRepository(connection: connection, logger: logger)
             let keys = IdempotencyRepository(connection: connection, logger: logger)
             if let idempotencyKey {
                 if let earlier = try await keys.claim(personID: principal.personID, key: idempotencyKey, requestHash: request.fingerprint) {
                     return try replay(earlier, request: request)
                 }
             }
-            let requester = try await resolveRequester(request, principal: principal, directory: directory)
-            let establishment = try await resolveEstablishment(request, requester: requester, principal: principal, directory: directory)
-            var serviceID: Int64?
-            if let code = request.service {
-                guard let service = try await directory.service(code: code) else {
-                    throw ServiceError.invalid("service", "No service of the catalogue has the code '\(code)'.")
-                }
-                serviceID = service.id
-            }
-            let tickets = TicketRepository(connection: connection, logger: logger)
-            let id = try await tickets.insert(
-                NewTicket(
-                    kind: checked.kind, title: checked.title, description: checked.description, impact: checked.impact,
-                    urgency: checked.urgency, origin: request.origin ?? .api, requesterID: requester.id,
-                    establishmentID: establishment.id, serviceID: serviceID
-                )
-            )
-            try await EventRepository(connection: connection, logger: logger).append(
-                ticketID: id, actorID: principal.personID, kind: "created",
-                changes: ["status": FieldChange(from: nil, to: TicketStatus.new.rawValue)]
-            )
-            try await JobQueue.enqueue(
-                NewJob(
-                    queue: Self.assignmentQueue, kind: Self.assignmentKind, payload: #"{"ticket_id":\#(id)}"#, priority: 0,
-                    uniqueKey: "assign:\(id)"
-                ),
-                on: connection, logger: logger
-            )
-            guard let record = try await tickets.find(.id(id), scope: .all) else { throw StoreError.noRowReturned }
-            try await SLAKeeper(connection: connection, logger: logger).start(
-                ticketID: id, serviceID: serviceID, priority: record.priority.rawValue, at: clock.now()
-            )
-            try await notifications(on: connection).notify(.created, about: record)
-            if record.priority == .p1 {
-                let onCall = try await DirectoryRepository(connection: connection, logger: logger).onCallAgents()
-                try await notifications(on: connection).notify(.criticalOpened, about: record, to: onCall)
-            }
+            let record = try await insertTicket(request, checked: checked, by: principal, on: connection)
             let view = TicketView(record, for: principal)
             if let idempotencyKey {
                 let stored = String(decoding: try JSONCoding.encoder().encode(view), as: UTF8.self)
-                try await keys.store(personID: principal.personID, key: idempotencyKey, ticketID: id, response: stored)
+                try await keys.store(personID: principal.personID, key: idempotencyKey, ticketID: record.id, response: stored)
             }
             logger.info("ticket opened", metadata: ["ticket": "\(record.ref)"])
             return OpenOutcome(ticket: view, replayed: false)
@@ -105,6 +68,52 @@ public struct TicketService: Sendable {
             signalFollowUps()
         }
         return outcome
+    }
+
+    /// Records a validated new ticket in the caller's transaction, with its history entry, dispatch
+    /// job, SLA clocks and notifications; the caller signals the queues after commit.
+    func insertTicket(_ request: OpenTicketRequest, checked: OpenTicketRequest.Checked, by principal: Principal, on connection: PostgresConnection)
+        async throws -> TicketRecord
+    {
+        let directory = DirectoryRepository(connection: connection, logger: logger)
+        let requester = try await resolveRequester(request, principal: principal, directory: directory)
+        let establishment = try await resolveEstablishment(request, requester: requester, principal: principal, directory: directory)
+        var serviceID: Int64?
+        if let code = request.service {
+            guard let service = try await directory.service(code: code) else {
+                throw ServiceError.invalid("service", "No service of the catalogue has the code '\(code)'.")
+            }
+            serviceID = service.id
+        }
+        let tickets = TicketRepository(connection: connection, logger: logger)
+        let id = try await tickets.insert(
+            NewTicket(
+                kind: checked.kind, title: checked.title, description: checked.description, impact: checked.impact,
+                urgency: checked.urgency, origin: request.origin ?? .api, requesterID: requester.id,
+                establishmentID: establishment.id, serviceID: serviceID
+            )
+        )
+        try await EventRepository(connection: connection, logger: logger).append(
+            ticketID: id, actorID: principal.personID, kind: "created",
+            changes: ["status": FieldChange(from: nil, to: TicketStatus.new.rawValue)]
+        )
+        try await JobQueue.enqueue(
+            NewJob(
+                queue: Self.assignmentQueue, kind: Self.assignmentKind, payload: #"{"ticket_id":\#(id)}"#, priority: 0,
+                uniqueKey: "assign:\(id)"
+            ),
+            on: connection, logger: logger
+        )
+        guard let record = try await tickets.find(.id(id), scope: .all) else { throw StoreError.noRowReturned }
+        try await SLAKeeper(connection: connection, logger: logger).start(
+            ticketID: id, serviceID: serviceID, priority: record.priority.rawValue, at: clock.now()
+        )
+        try await notifications(on: connection).notify(.created, about: record)
+        if record.priority == .p1 {
+            let onCall = try await DirectoryRepository(connection: connection, logger: logger).onCallAgents()
+            try await notifications(on: connection).notify(.criticalOpened, about: record, to: onCall)
+        }
+        return record
     }
 
     private func replay(_ earlier: IdempotencyRecord, request: OpenTicketRequest) throws -> OpenOutcome {

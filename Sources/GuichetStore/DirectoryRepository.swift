@@ -14,6 +14,21 @@ public struct DirectoryRepository: Sendable {
     }
 
     /// The caller a live API token belongs to, if its account is enabled.
+    /// The person who writes from `email`, as a principal, if their account is active.
+    public func principal(email: String) async throws -> Principal? {
+        let rows = try await connection.query(
+            """
+            SELECT p.id, p.organization_id, a.roles FROM people p JOIN accounts a ON a.person_id = p.id
+            WHERE lower(p.email) = lower(\(email)) AND NOT a.disabled
+            """,
+            logger: logger
+        )
+        for try await (personID, organizationID, roles) in rows.decode((Int64, Int64, [String]).self) {
+            return Principal(personID: personID, organizationID: organizationID, roles: Set(roles.compactMap(Role.init(rawValue:))))
+        }
+        return nil
+    }
+
     public func principal(tokenHash: Data) async throws -> Principal? {
         let rows = try await connection.query(
             """

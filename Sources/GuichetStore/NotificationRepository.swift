@@ -4,8 +4,9 @@ import PostgresNIO
 
 /// A notification to write: who, about which ticket, and the rendered message.
 public struct NewNotification: Sendable, Equatable {
-    public var ticketID: Int64
-    public var personID: Int64
+    /// `nil` for an answer about no ticket (to an unknown sender).
+    public var ticketID: Int64?
+    public var personID: Int64?
     public var address: String
     public var kind: String
     public var locale: String
@@ -15,7 +16,7 @@ public struct NewNotification: Sendable, Equatable {
     public var html: String
 
     public init(
-        ticketID: Int64, personID: Int64, address: String, kind: String, locale: String, messageKey: String, subject: String, text: String,
+        ticketID: Int64?, personID: Int64?, address: String, kind: String, locale: String, messageKey: String, subject: String, text: String,
         html: String
     ) {
         self.ticketID = ticketID
@@ -33,8 +34,8 @@ public struct NewNotification: Sendable, Equatable {
 /// A stored notification, with the ticket ref its thread hangs on.
 public struct NotificationRecord: Sendable, Equatable {
     public var id: Int64
-    public var ticketRef: String
-    public var recipientName: String
+    public var ticketRef: String?
+    public var recipientName: String?
     public var notification: NewNotification
     public var attempts: Int
     public var sentAt: Date?
@@ -71,7 +72,7 @@ public struct NotificationRepository: Sendable {
             """
             SELECT n.id, t.ref, p.name, n.ticket_id, n.person_id, n.address, n.kind, n.locale, n.message_key, n.subject, n.text_body,
                    n.html_body, n.attempts, n.sent_at, n.failed_at
-            FROM notifications n JOIN tickets t ON t.id = n.ticket_id JOIN people p ON p.id = n.person_id
+            FROM notifications n LEFT JOIN tickets t ON t.id = n.ticket_id LEFT JOIN people p ON p.id = n.person_id
             WHERE n.id = \(id)
             \(unescaped: lock ? "FOR UPDATE OF n" : "")
             """,
@@ -79,7 +80,7 @@ public struct NotificationRepository: Sendable {
         )
         for try await row in rows {
             let (id, ref, name, ticketID, personID, address, kind, locale, key, subject, text, html, attempts, sent, failed) = try row.decode(
-                (Int64, String, String, Int64, Int64, String, String, String, String, String, String, String, Int32, Date?, Date?).self
+                (Int64, String?, String?, Int64?, Int64?, String, String, String, String, String, String, String, Int32, Date?, Date?).self
             )
             let notification = NewNotification(
                 ticketID: ticketID, personID: personID, address: address, kind: kind, locale: locale, messageKey: key, subject: subject, text: text,
@@ -90,6 +91,17 @@ public struct NotificationRepository: Sendable {
             )
         }
         return nil
+    }
+
+    /// Whether `address` was sent a notification about no ticket since `since` (answers to unknown
+    /// senders are rate-limited, so that a loop or a flood cannot make Guichet a mail cannon).
+    public func answeredRecently(_ address: String, since: Date) async throws -> Bool {
+        let rows = try await connection.query(
+            "SELECT 1 FROM notifications WHERE ticket_id IS NULL AND lower(address) = lower(\(address)) AND created_at > \(since) LIMIT 1",
+            logger: logger
+        )
+        for try await _ in rows.decode(Int.self) { return true }
+        return false
     }
 
     public func markSent(id: Int64) async throws {

@@ -31,17 +31,18 @@ public struct MailJobHandler: JobHandler {
         guard let stored, stored.sentAt == nil, stored.failedAt == nil else { return }
         var logger = logger
         logger[metadataKey: "notification"] = "\(stored.id)"
-        logger[metadataKey: "ticket"] = .string(stored.ticketRef)
+        if let ref = stored.ticketRef { logger[metadataKey: "ticket"] = .string(ref) }
         let notification = stored.notification
         guard let recipient = MailAddress(notification.address, name: stored.recipientName) else {
             try await record(stored.id, error: "'\(notification.address)' is not an e-mail address", permanently: true, logger: logger)
             return
         }
         let domain = sender.domain
+        // every mail about a ticket hangs on the ticket's thread; an answer about no ticket stands alone
+        let thread = stored.ticketRef.map { "ticket-\($0)@\(domain)" }
         let message = MailMessage(
             from: sender, to: [recipient], subject: notification.subject, messageID: "\(notification.messageKey)@\(domain)",
-            inReplyTo: "ticket-\(stored.ticketRef)@\(domain)", references: ["ticket-\(stored.ticketRef)@\(domain)"],
-            text: notification.text, html: notification.html
+            inReplyTo: thread, references: thread.map { [$0] } ?? [], text: notification.text, html: notification.html
         )
         do {
             try await smtp.send(message)

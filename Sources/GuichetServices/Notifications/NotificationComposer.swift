@@ -41,6 +41,11 @@ struct NotificationComposer {
                 messageKey: "ticket-\(ticket.ref).\(UUID().uuidString.lowercased())", subject: content.subject, text: content.text, html: content.html
             )
         )
+        try await enqueueDelivery(of: id)
+    }
+
+    /// The job that sends a stored notification.
+    func enqueueDelivery(of id: Int64) async throws {
         _ = try await JobQueue.enqueue(
             NewJob(queue: Self.queue, kind: Self.kind, payload: #"{"notification_id":\#(id)}"#, maxAttempts: 12, uniqueKey: "mail:\(id)"),
             on: connection, logger: logger

@@ -101,6 +101,23 @@ enum NotificationTemplates {
         }
     }
 
+    /// The answer to mail from an address nobody in the directory uses, in French and English.
+    static func unknownSender(subject: String) -> NotificationContent {
+        let french = [
+            "Bonjour,", "",
+            "Votre message « \(subject) » n'a pas été enregistré : votre adresse n'est pas connue du centre de services.",
+            "Écrivez depuis l'adresse de votre établissement, ou adressez-vous au correspondant informatique de votre établissement.", "",
+        ]
+        let english = [
+            "Hello,", "", "Your message \"\(subject)\" was not recorded: your address is not known to the service centre.",
+            "Please write from your school address, or ask your school's IT correspondent.", "", "-- ", "Le centre de services / The service centre",
+        ]
+        let text = (french + english).joined(separator: "\n")
+        let html = "<!doctype html>\n<html><body style=\"font-family: sans-serif\">"
+            + (french + english).filter { !$0.isEmpty }.map { "<p>\(escape($0))</p>" }.joined(separator: "\n") + "</body></html>"
+        return NotificationContent(subject: "Message non enregistré / Message not recorded", text: text, html: html)
+    }
+
     static func escape(_ text: String) -> String {
         var escaped = ""
         escaped.reserveCapacity(text.count)
