@@ -51,6 +51,7 @@ public func buildRouter(
     let tickets = TicketService(database: database, notifier: notifier, logger: logger, publicURL: publicURL)
     TicketsController(tickets: tickets, sla: SLAService(database: database, logger: logger)).register(in: table, group: api, prefix: prefix)
     InboundMailController(inbound: InboundMailService(tickets: tickets)).register(in: table, group: api, prefix: prefix)
+    WebhooksController(webhooks: WebhookService(database: database, logger: logger)).register(in: table, group: api, prefix: prefix)
     return (router, table)
 }
 

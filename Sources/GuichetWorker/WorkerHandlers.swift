@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import GuichetMail
 import GuichetQueue
 import GuichetServices
@@ -7,10 +8,11 @@ import Logging
 /// The job handlers a `guichet work` process runs, by job kind.
 public enum WorkerHandlers {
     /// Without `mail`, this worker sends no mail: mail jobs wait for a worker that does. `notifier`
-    /// wakes workers for the jobs these handlers enqueue (the process runs it as a service).
+    /// wakes workers for the jobs these handlers enqueue (the process runs it as a service); `http`
+    /// delivers webhooks (`WebhookJobHandler.makeClient()`; its owner shuts it down).
     public static func all(
         database: Database, notifier: JobNotifier, workerID: String, retention: Retention = Retention(), mail: MailSettings? = nil,
-        publicURL: String? = nil, autoCloseAfter: Duration = .seconds(10 * 86_400), logger: Logger
+        publicURL: String? = nil, autoCloseAfter: Duration = .seconds(10 * 86_400), http: HTTPClient, logger: Logger
     ) -> [String: any JobHandler] {
         let queue = JobQueue(client: database.client, logger: logger)
         var handlers: [String: any JobHandler] = [
@@ -20,6 +22,7 @@ public enum WorkerHandlers {
             SLATimer.kind: SLATimerJobHandler(sla: SLAService(database: database, logger: logger, publicURL: publicURL)),
             ProbeJobHandler.kind: ProbeJobHandler(client: database.client, workerID: workerID),
             PruneJobHandler.kind: PruneJobHandler(queue: queue, keepCompleted: retention.completed, keepDiscarded: retention.discarded),
+            WebhookJobHandler.kind: WebhookJobHandler(database: database, http: http),
             AutoCloseJobHandler.kind: AutoCloseJobHandler(
                 tickets: TicketService(database: database, notifier: notifier, logger: logger, publicURL: publicURL),
                 after: autoCloseAfter
@@ -61,9 +64,9 @@ public enum WorkerHandlers {
         }
     }
 
-    /// The queues these handlers listen on by default: dispatch, SLA timers, and `default` for
-    /// probes and maintenance; and mail when the worker sends it.
+    /// The queues these handlers listen on by default: dispatch, SLA timers, webhooks, and `default`
+    /// for probes and maintenance; and mail when the worker sends it.
     public static func queues(sendingMail: Bool) -> [String] {
-        [TicketService.assignmentQueue, SLATimer.queue, "default"] + (sendingMail ? [TicketService.mailQueue] : [])
+        [TicketService.assignmentQueue, SLATimer.queue, WebhookJobHandler.queue, "default"] + (sendingMail ? [TicketService.mailQueue] : [])
     }
 }

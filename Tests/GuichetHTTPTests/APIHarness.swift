@@ -1,4 +1,5 @@
 import Foundation
+import AsyncHTTPClient
 import GuichetMail
 import GuichetQueue
 import GuichetServices
@@ -84,7 +85,21 @@ func withAPI<Result: Sendable>(
     worker: Bool = false, mailFrom sender: MailAddress? = nil, _ body: @Sendable (APIHarness) async throws -> Result
 ) async throws -> Result {
     let mail = try sender.map { WorkerHandlers.MailSettings(smtp: try TestMail.smtp(), sender: $0) }
-    return try await TestDatabase.withFresh { database, template in
+    let http = WebhookJobHandler.makeClient()
+    do {
+        let result = try await withAPI(worker: worker, mail: mail, http: http, body)
+        try await http.shutdown()
+        return result
+    } catch {
+        try? await http.shutdown()
+        throw error
+    }
+}
+
+private func withAPI<Result: Sendable>(
+    worker: Bool, mail: WorkerHandlers.MailSettings?, http: HTTPClient, _ body: @Sendable (APIHarness) async throws -> Result
+) async throws -> Result {
+    try await TestDatabase.withFresh { database, template in
         let state = NodeState()
         let notifier = JobNotifier(client: database.client, logger: TestDatabase.logger)
         let (router, table) = buildRouter(
@@ -97,7 +112,7 @@ func withAPI<Result: Sendable>(
             let jobWorker = JobWorker(
                 queue: JobQueue(client: database.client, logger: TestDatabase.logger),
                 handlers: WorkerHandlers.all(
-                    database: database, notifier: notifier, workerID: "api-test-worker", mail: mail, logger: TestDatabase.logger
+                    database: database, notifier: notifier, workerID: "api-test-worker", mail: mail, http: http, logger: TestDatabase.logger
                 ),
                 configuration: JobWorkerConfiguration(
                     workerID: "api-test-worker", queues: WorkerHandlers.queues(sendingMail: mail != nil), pollInterval: .seconds(5)

@@ -1,0 +1,84 @@
+import AsyncHTTPClient
+import Foundation
+import GuichetQueue
+import GuichetServices
+import GuichetStore
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Runs `webhook.deliver` jobs: POSTs a delivery, signed, to its subscription's URL. A 2xx is
+/// delivered; anything else is retried by the queue with backoff (10 attempts), and the last
+/// attempt marks the delivery failed. A target that resolves to an internal address is refused.
+public struct WebhookJobHandler: JobHandler {
+    public static let queue = "webhooks"
+    public static let kind = "webhook.deliver"
+
+    let database: Database
+    let http: HTTPClient
+
+    public init(database: Database, http: HTTPClient) {
+        self.database = database
+        self.http = http
+    }
+
+    /// The HTTP client of deliveries: it never follows a redirect (a redirect could lead to an
+    /// internal address the target check never saw).
+    public static func makeClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    struct Payload: Decodable {
+        let deliveryId: Int64
+    }
+
+    struct DeliveryFailed: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    public func handle(_ job: ClaimedJob, logger: Logger) async throws {
+        let payload = try JSONCoding.decoder().decode(Payload.self, from: Data(job.payload.utf8))
+        guard let delivery = try await repository { try await $0.delivery(id: payload.deliveryId) }, !delivery.done else { return }
+        let lastAttempt = job.attempt >= job.maxAttempts
+        do {
+            let host = try WebhookTarget.check(delivery.url, allowPrivate: delivery.allowPrivate)
+            try WebhookTarget.resolveAndCheck(host, allowPrivate: delivery.allowPrivate)
+        } catch {
+            try await repository { try await $0.recordAttempt(id: delivery.id, status: nil, error: "\(error)", delivered: false, failedForGood: true) }
+            logger.warning("webhook target refused", metadata: ["delivery": "\(delivery.deliveryID)", "reason": "\(error)"])
+            return
+        }
+        let body = Data(delivery.payload.utf8)
+        let timestamp = Int(Date().timeIntervalSince1970)
+        var request = HTTPClientRequest(url: delivery.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "Guichet-Webhooks/1")
+        request.headers.add(name: "X-Guichet-Event", value: delivery.eventType)
+        request.headers.add(name: "X-Guichet-Delivery", value: delivery.deliveryID.uuidString.lowercased())
+        request.headers.add(name: "X-Guichet-Timestamp", value: "\(timestamp)")
+        request.headers.add(name: "X-Guichet-Signature", value: WebhookService.signature(secret: delivery.secret, timestamp: timestamp, body: body))
+        request.body = .bytes(ByteBuffer(data: body))
+        let status: Int?
+        let failure: String?
+        do {
+            let response = try await http.execute(request, timeout: .seconds(10))
+            status = Int(response.status.code)
+            failure = (200..<300).contains(Int(response.status.code)) ? nil : "the receiver answered \(response.status.code)"
+        } catch {
+            status = nil
+            failure = "\(error)"
+        }
+        try await repository {
+            try await $0.recordAttempt(id: delivery.id, status: status, error: failure, delivered: failure == nil, failedForGood: failure != nil && lastAttempt)
+        }
+        if let failure { throw DeliveryFailed(description: failure) }
+        logger.debug("webhook delivered", metadata: ["delivery": "\(delivery.deliveryID)"])
+    }
+
+    private func repository<Result: Sendable>(_ body: (WebhookRepository) async throws -> Result) async throws -> Result {
+        try await database.client.withConnection { try await body(WebhookRepository(connection: $0, logger: database.logger)) }
+    }
+}
