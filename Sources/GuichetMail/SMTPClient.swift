@@ -1,10 +1,12 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 
-/// Hands messages to an SMTP server: EHLO, AUTH PLAIN or LOGIN when credentials are given, MAIL,
-/// RCPT and DATA pipelined when the server offers PIPELINING, dot-stuffed content. One connection
-/// per delivery: notifications are sent by queue jobs, a few at a time.
+/// Hands messages to an SMTP server: EHLO, STARTTLS (or TLS from the start), AUTH PLAIN or LOGIN
+/// when credentials are given, MAIL, RCPT and DATA pipelined when the server offers PIPELINING,
+/// dot-stuffed content. Certificates are verified. One connection per delivery: notifications
+/// are sent by queue jobs, a few at a time.
 public struct SMTPClient: Sendable {
     public let configuration: SMTPConfiguration
 
@@ -28,20 +30,35 @@ public struct SMTPClient: Sendable {
     }
 
     static func deliver(_ message: MailMessage, configuration: SMTPConfiguration) async throws {
+        let tls = configuration.security == .never ? nil : try tlsContext(configuration)
+        let implicit = configuration.security == .implicit
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(10))
             .connect(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if implicit, let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: configuration.tlsHostname))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPLineDecoder()))
                     return try NIOAsyncChannel<String, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
+        let underlying = channel.channel
         try await channel.executeThenClose { inbound, outbound in
             var session = SMTPSession(lines: inbound.makeAsyncIterator(), outbound: outbound)
             try await session.expect(220, after: "connection")
-            let capabilities = try await session.command("EHLO \(configuration.heloName)", expecting: 250).lines.dropFirst().map { $0.uppercased() }
+            var capabilities = try await session.command("EHLO \(configuration.heloName)", expecting: 250).lines.dropFirst().map { $0.uppercased() }
+            var secure = implicit
+            if !secure, let tls, configuration.security != .never, capabilities.contains("STARTTLS") {
+                _ = try await session.command("STARTTLS", expecting: 220)
+                try await underlying.pipeline.addHandler(NIOSSLClientHandler(context: tls, serverHostname: configuration.tlsHostname), position: .first)
+                // what the server said before TLS is forgotten (RFC 3207): ask again
+                capabilities = try await session.command("EHLO \(configuration.heloName)", expecting: 250).lines.dropFirst().map { $0.uppercased() }
+                secure = true
+            }
+            if configuration.security == .required && !secure { throw SMTPError.tlsUnavailable(configuration.host) }
             if let username = configuration.username, let password = configuration.password {
-                guard configuration.isLoopback else { throw SMTPError.authenticationNeedsTLS(configuration.host) }
+                guard secure || configuration.isLoopback else { throw SMTPError.authenticationNeedsTLS(configuration.host) }
                 try await session.authenticate(username: username, password: password, offered: capabilities)
             }
             let envelope = ["MAIL FROM:<\(message.from.address)>"] + message.to.map { "RCPT TO:<\($0.address)>" } + ["DATA"]
@@ -55,6 +72,15 @@ public struct SMTPClient: Sendable {
             try await session.expect(250, after: "message content")
             try? await session.write("QUIT\r\n")
         }
+    }
+
+    /// Verifies the server's certificate against the system's authorities, and the configured one.
+    static func tlsContext(_ configuration: SMTPConfiguration) throws -> NIOSSLContext {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile = configuration.caFile {
+            tls.additionalTrustRoots = [.file(caFile)]
+        }
+        return try NIOSSLContext(configuration: tls)
     }
 
     /// A line that starts with a dot gets a second one, so that no line of the content ends DATA.
@@ -142,12 +168,13 @@ public enum SMTPError: Error, CustomStringConvertible {
     case connectionClosed
     case timeout(Duration)
     case authenticationNeedsTLS(String)
+    case tlsUnavailable(String)
 
     /// A 5xx answer: the same message would be refused again.
     public var isPermanent: Bool {
         switch self {
         case .rejected(_, let code, _): code >= 500
-        case .authenticationNeedsTLS: true
+        case .authenticationNeedsTLS, .tlsUnavailable: true
         default: false
         }
     }
@@ -159,7 +186,8 @@ public enum SMTPError: Error, CustomStringConvertible {
         case .connectionClosed: "the SMTP server closed the connection"
         case .timeout(let limit): "the SMTP delivery took longer than \(limit)"
         case .authenticationNeedsTLS(let host):
-            "credentials are only sent to an SMTP relay on this machine (plain SMTP), not to \(host); relay through a local MTA"
+            "\(host) offers no STARTTLS: credentials go in clear only to a relay on this machine"
+        case .tlsUnavailable(let host): "\(host) offers no STARTTLS and the configuration requires it"
         }
     }
 }
@@ -173,9 +201,10 @@ struct SMTPLineDecoder: ByteToMessageDecoder {
             if buffer.readableBytes > 8192 { throw SMTPError.malformedReply("a line longer than 8 KiB") }
             return .needMoreData
         }
-        var line = buffer.readString(length: newline - buffer.readerIndex + 1) ?? ""
-        while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
-        context.fireChannelRead(Self.wrapInboundOut(line))
+        // bytes, not characters: in a Swift string "\r\n" is one character, which hasSuffix("\n") misses
+        var bytes = buffer.readBytes(length: newline - buffer.readerIndex + 1) ?? []
+        while let last = bytes.last, last == 10 || last == 13 { bytes.removeLast() }
+        context.fireChannelRead(Self.wrapInboundOut(String(decoding: bytes, as: UTF8.self)))
         return .continue
     }
 }

@@ -104,15 +104,21 @@ struct MailMessageTests {
         #expect(SMTPClient.dotStuffed(".first\r\nmiddle\r\n.\r\nlast") == "..first\r\nmiddle\r\n..\r\nlast\r\n")
     }
 
-    @Test("SMTP URLs give host, port and credentials; other schemes are refused with a reason")
+    @Test("SMTP URLs give host, port, credentials and TLS; other schemes are refused with a reason")
     func configuration() throws {
         let configuration = try SMTPConfiguration(url: "smtp://relay%40recia:s%3Dcret@127.0.0.1:2525")
         #expect(configuration.host == "127.0.0.1")
         #expect(configuration.port == 2525)
         #expect(configuration.username == "relay@recia")
         #expect(configuration.password == "s=cret")
+        #expect(configuration.security == .opportunistic)
         #expect(try SMTPConfiguration(url: "smtp://mail.example").port == 25)
-        #expect(throws: SMTPConfigurationError.self) { try SMTPConfiguration(url: "smtps://mail.example") }
+        let implicit = try SMTPConfiguration(url: "smtps://mail.example")
+        #expect(implicit.port == 465 && implicit.security == .implicit)
+        let required = try SMTPConfiguration(url: "smtp://mail.example:587?starttls=required&ca=/etc/guichet/ca.pem")
+        #expect(required.security == .required && required.caFile == "/etc/guichet/ca.pem")
+        #expect(throws: SMTPConfigurationError.self) { try SMTPConfiguration(url: "smtp://mail.example?starttls=maybe") }
+        #expect(throws: SMTPConfigurationError.self) { try SMTPConfiguration(url: "ftp://mail.example") }
         #expect(throws: SMTPConfigurationError.self) { try SMTPConfiguration(url: "not a url") }
     }
 }

@@ -46,6 +46,29 @@ struct SMTPClientTests {
         }
     }
 
+    @Test("STARTTLS with a verified certificate, then AUTH: delivered; an unknown authority or a plain session is refused")
+    func startTLS() async throws {
+        var configuration = try TestMail.smtpRequiringTLS()
+        let sender = TestMail.uniqueSender()
+        var message = message()
+        message.from = sender
+        try await SMTPClient(configuration: configuration).send(message)
+        #expect(try await TestMail.waitForMessages(from: sender, count: 1).count == 1)
+
+        var unknownAuthority = configuration
+        unknownAuthority.caFile = nil
+        await #expect(throws: (any Error).self, "a certificate no known authority signed") { try await SMTPClient(configuration: unknownAuthority).send(message) }
+        configuration.security = .never
+        configuration.username = nil
+        do {
+            try await SMTPClient(configuration: configuration).send(message)
+            Issue.record("the server took mail without STARTTLS")
+        } catch let error as SMTPError {
+            #expect(error.isPermanent, "\(error)")
+        }
+        #expect(try TestMail.messages(from: sender).count == 1)
+    }
+
     @Test("no server listening is a transient failure: the job will try again")
     func noServer() async throws {
         var configuration = try TestMail.smtp()

@@ -12,6 +12,14 @@ public enum TestMail {
         return try SMTPConfiguration(url: text)
     }
 
+    /// The test SMTP server that requires STARTTLS and AUTH, with the authority of its certificate.
+    public static func smtpRequiringTLS() throws -> SMTPConfiguration {
+        guard let text = ProcessInfo.processInfo.environment["GUICHET_TEST_SMTP_TLS_URL"] else {
+            throw TestDatabase.Failure(description: "GUICHET_TEST_SMTP_TLS_URL is not set: run the tests with ops/test, which starts it.")
+        }
+        return try SMTPConfiguration(url: text)
+    }
+
     /// A sender no other test uses.
     public static func uniqueSender() -> MailAddress {
         MailAddress("guichet@t\(UUID().uuidString.prefix(8).lowercased()).test.example", name: "Guichet")!
