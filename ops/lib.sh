@@ -97,6 +97,22 @@ pg_create_database() {
     fi
 }
 
+# stop_process PID SECONDS: asks PID to stop (SIGTERM) and waits until it is gone, killing it after
+# SECONDS. Polls rather than `wait`, which a second signal would interrupt half-way.
+stop_process() {
+    local pid="$1" seconds="$2" i
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for ((i = 0; i < seconds * 5; i++)); do
+        # `|| true`: its exit status is the stopped process's, and callers run under `set -e`
+        kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+        sleep 0.2
+    done
+    say "process $pid did not stop within ${seconds}s; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    return 0
+}
+
 # wait_for_port HOST PORT SECONDS: waits until something listens on HOST:PORT.
 wait_for_port() {
     local host="$1" port="$2" seconds="$3" i

@@ -61,7 +61,6 @@ struct DemoDirectoryBuilder {
         let teams = try await buildTeams(provider: provider, contractor: contractor)
         try await buildCatalogue(teams: teams)
         try await buildStaff(provider: provider, contractor: contractor, teams: teams)
-        try await directory.putLeadsOnCall(teamIDs: ["SD", "N2-SYS", "N2-NET"].compactMap { teams[$0] })
         try await buildRequesters(establishments: establishments)
         try await buildDemoPeople(teams: teams)
     }

@@ -43,6 +43,8 @@ public struct DemoSeeder: Sendable {
                 try await builder.build()
                 logger.info("demo directory seeded")
             }
+            // the rota is set on every run, so that a directory seeded by an earlier version has one
+            try await directory.putLeadsOnCall(teamCodes: ["SD", "N2-SYS", "N2-NET"])
             var accounts: [DemoAccount] = []
             for spec in DemoDirectoryBuilder.demoAccounts {
                 guard let personID = try await directory.personID(login: spec.login) else { continue }

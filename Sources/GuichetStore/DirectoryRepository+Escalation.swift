@@ -28,9 +28,15 @@ extension DirectoryRepository {
         try await people("SELECT person_id FROM accounts WHERE 'admin' = ANY(roles) AND NOT disabled ORDER BY person_id")
     }
 
-    /// Puts the leads of `teamIDs` on call (the demo's rota).
-    public func putLeadsOnCall(teamIDs: [Int64]) async throws {
-        try await connection.query("UPDATE team_members SET on_call = true WHERE role = 'lead' AND team_id = ANY(\(teamIDs))", logger: logger)
+    /// Puts the leads of the teams named by `teamCodes` on call (the demo's rota).
+    public func putLeadsOnCall(teamCodes: [String]) async throws {
+        try await connection.query(
+            """
+            UPDATE team_members SET on_call = true
+            WHERE role = 'lead' AND NOT on_call AND team_id IN (SELECT id FROM teams WHERE code = ANY(\(teamCodes)))
+            """,
+            logger: logger
+        )
     }
 
     private func people(_ query: PostgresQuery) async throws -> [Int64] {
