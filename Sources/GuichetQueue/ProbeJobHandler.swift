@@ -29,9 +29,15 @@ public struct ProbeJobHandler: JobHandler {
         if let sleep = payload.sleepMs, sleep > 0 {
             try await Task.sleep(for: .milliseconds(min(sleep, 600_000)))
         }
-        try await client.query(
-            "INSERT INTO queue.probe_runs (job_id, worker, attempt, started_at) VALUES (\(job.id), \(workerID), \(job.attempt), \(started))",
-            logger: logger
-        )
+        // An explicit transaction: a statement in autocommit is reported complete before its
+        // implicit commit, which a database shutting down at that instant rolls back (measured in
+        // the restart fault test: a job completed whose run was not recorded). COMMIT's answer
+        // comes only once the run is durable.
+        try await client.inTransaction(logger: logger) { connection in
+            try await connection.query(
+                "INSERT INTO queue.probe_runs (job_id, worker, attempt, started_at) VALUES (\(job.id), \(workerID), \(job.attempt), \(started))",
+                logger: logger
+            )
+        }
     }
 }
