@@ -56,7 +56,7 @@ public struct InboundMailService: Sendable {
 
     private func handle(_ mail: ParsedMail, from: MailAddress, messageID: String, on connection: PostgresConnection) async throws -> InboundOutcome {
         let inbound = InboundMessageRepository(connection: connection, logger: logger)
-        if try await inbound.outcome(messageID: messageID) != nil { return .duplicate }
+        if try await inbound.received(messageID: messageID) { return .duplicate }
         func done(_ outcome: InboundOutcome, _ label: String, ticket: Int64? = nil) async throws -> InboundOutcome {
             // a concurrent delivery of the same message got there first: this transaction rolls back
             guard try await inbound.record(messageID: messageID, sender: from.address, outcome: label, ticketID: ticket) else {

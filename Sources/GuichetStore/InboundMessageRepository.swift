@@ -26,13 +26,11 @@ public struct InboundMessageRepository: Sendable {
         return false
     }
 
-    /// What became of a message received before, if it was.
-    public func outcome(messageID: String) async throws -> (outcome: String, ticketID: Int64?)? {
-        let rows = try await connection.query(
-            "SELECT outcome, ticket_id FROM inbound_messages WHERE message_id = \(messageID)", logger: logger
-        )
-        for try await row in rows.decode((String, Int64?).self) { return row }
-        return nil
+    /// Whether a message with this Message-ID was received before.
+    public func received(messageID: String) async throws -> Bool {
+        let rows = try await connection.query("SELECT 1 FROM inbound_messages WHERE message_id = \(messageID)", logger: logger)
+        for try await _ in rows.decode(Int.self) { return true }
+        return false
     }
 
     /// Whether `messageKey` (a Message-ID's local part) is one of Guichet's own notifications.

@@ -6,19 +6,13 @@ import Testing
 
 @Suite("Notifications by e-mail, through a real SMTP server")
 struct NotificationTests {
-    /// The decoded subject of a raw message.
+    /// The decoded subject of a raw message, read by Guichet's own mail reader.
     static func subject(_ raw: String) -> String {
-        let head = raw.components(separatedBy: "\r\n\r\n")[0].replacingOccurrences(of: "\r\n ", with: "")
-        let line = head.components(separatedBy: "\r\n").first { $0.hasPrefix("Subject: ") } ?? ""
-        return line.dropFirst(9).components(separatedBy: "?=").compactMap { part -> String? in
-            guard let start = part.range(of: "=?UTF-8?B?") else { return part.isEmpty ? nil : part }
-            return String(decoding: Data(base64Encoded: String(part[start.upperBound...])) ?? Data(), as: UTF8.self)
-        }.joined()
+        (try? MIMEParser.parse(Array(raw.utf8)))?.subject ?? ""
     }
 
     static func header(_ name: String, of raw: String) -> String? {
-        let head = raw.components(separatedBy: "\r\n\r\n")[0].replacingOccurrences(of: "\r\n ", with: " ")
-        return head.components(separatedBy: "\r\n").first { $0.hasPrefix(name + ": ") }.map { String($0.dropFirst(name.count + 2)) }
+        (try? MIMEParser.parse(Array(raw.utf8)))?.header(name)
     }
 
     @Test("the requester hears of the ticket's creation, its taking in charge and its resolution, and the agent of their assignment, in one thread")

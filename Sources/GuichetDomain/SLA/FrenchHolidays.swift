@@ -18,9 +18,21 @@ public enum FrenchHolidays {
         ].sorted { $0.0 < $1.0 }
     }
 
-    /// The holiday falling on `date`, if any.
+    /// The holiday falling on `date`, if any. Asked for every day a deadline crosses, so it looks
+    /// at the fixed dates first and computes Easter only for days in its season.
     public static func holiday(on date: LocalDate) -> String? {
-        holidays(in: date.year).first { $0.date == date }?.name
+        switch (date.month, date.day) {
+        case (1, 1): return "Jour de l'an"
+        case (5, 1): return "Fête du Travail"
+        case (5, 8): return "Victoire 1945"
+        case (7, 14): return "Fête nationale"
+        case (8, 15): return "Assomption"
+        case (11, 1): return "Toussaint"
+        case (11, 11): return "Armistice 1918"
+        case (12, 25): return "Noël"
+        case (3...6, _): return holidays(in: date.year).first { $0.date == date }?.name
+        default: return nil
+        }
     }
 
     /// Easter Sunday by the anonymous Gregorian algorithm (Meeus, Jones, Butcher).
