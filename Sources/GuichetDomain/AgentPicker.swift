@@ -17,15 +17,16 @@ public struct AgentLoad: Sendable, Equatable {
 
 /// Chooses the agent who takes a dispatched ticket.
 public enum AgentPicker {
-    /// The available agent with the fewest open tickets; among equals the one who waited longest
-    /// for a ticket, then the lowest id so that the choice is stable. `nil` when nobody is available.
-    public static func leastLoaded(_ candidates: [AgentLoad]) -> Int64? {
-        candidates.filter(\.available).min { a, b in
+    /// The available agents, best choice first: fewest open tickets; among equals the one who
+    /// waited longest for a ticket, then the lowest id so that the order is stable. Empty when
+    /// nobody is available.
+    public static func ranked(_ candidates: [AgentLoad]) -> [Int64] {
+        candidates.filter(\.available).sorted { a, b in
             if a.openTickets != b.openTickets { return a.openTickets < b.openTickets }
             let aTime = a.lastAssignedAt ?? -.infinity
             let bTime = b.lastAssignedAt ?? -.infinity
             if aTime != bTime { return aTime < bTime }
             return a.personID < b.personID
-        }?.personID
+        }.map(\.personID)
     }
 }

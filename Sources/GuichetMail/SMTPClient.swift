@@ -2,24 +2,29 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// Hands messages to an SMTP server: EHLO, STARTTLS (or TLS from the start), AUTH PLAIN or LOGIN
 /// when credentials are given, MAIL, RCPT and DATA pipelined when the server offers PIPELINING,
 /// dot-stuffed content. Certificates are verified. One connection per delivery: notifications
-/// are sent by queue jobs, a few at a time.
+/// are sent by queue jobs, a few at a time. The TLS context (the system's authorities, read and
+/// parsed) is built at the first delivery that needs it and kept for the next ones.
 public struct SMTPClient: Sendable {
     public let configuration: SMTPConfiguration
+    private let tls: TLSContextCache
 
     public init(configuration: SMTPConfiguration) {
         self.configuration = configuration
+        self.tls = TLSContextCache(configuration: configuration)
     }
 
     /// Delivers `message` to its recipients, or throws: `SMTPError.isPermanent` tells whether
     /// trying again could help.
     public func send(_ message: MailMessage) async throws {
         let configuration = self.configuration
+        let tls = configuration.security == .never ? nil : try self.tls.context()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await Self.deliver(message, configuration: configuration) }
+            group.addTask { try await Self.deliver(message, configuration: configuration, tls: tls) }
             group.addTask {
                 try await Task.sleep(for: configuration.timeout)
                 throw SMTPError.timeout(configuration.timeout)
@@ -29,8 +34,7 @@ public struct SMTPClient: Sendable {
         }
     }
 
-    static func deliver(_ message: MailMessage, configuration: SMTPConfiguration) async throws {
-        let tls = configuration.security == .never ? nil : try tlsContext(configuration)
+    static func deliver(_ message: MailMessage, configuration: SMTPConfiguration, tls: NIOSSLContext?) async throws {
         let implicit = configuration.security == .implicit
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(10))
@@ -74,13 +78,29 @@ public struct SMTPClient: Sendable {
         }
     }
 
-    /// Verifies the server's certificate against the system's authorities, and the configured one.
-    static func tlsContext(_ configuration: SMTPConfiguration) throws -> NIOSSLContext {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if let caFile = configuration.caFile {
-            tls.additionalTrustRoots = [.file(caFile)]
+    /// The client's TLS context, built once: it verifies the server's certificate against the
+    /// system's authorities and the configured one. A failure (an unreadable CA file) is not kept,
+    /// so that fixing the file is enough for the next delivery.
+    final class TLSContextCache: Sendable {
+        let configuration: SMTPConfiguration
+        private let built = Mutex<NIOSSLContext?>(nil)
+
+        init(configuration: SMTPConfiguration) {
+            self.configuration = configuration
         }
-        return try NIOSSLContext(configuration: tls)
+
+        func context() throws -> NIOSSLContext {
+            try built.withLock { built in
+                if let built { return built }
+                var tls = TLSConfiguration.makeClientConfiguration()
+                if let caFile = configuration.caFile {
+                    tls.additionalTrustRoots = [.file(caFile)]
+                }
+                let context = try NIOSSLContext(configuration: tls)
+                built = context
+                return context
+            }
+        }
     }
 
     /// A line that starts with a dot gets a second one, so that no line of the content ends DATA.

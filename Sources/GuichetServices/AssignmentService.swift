@@ -38,7 +38,8 @@ public struct AssignmentService: Sendable {
                 throw AssignmentError.noServiceDesk
             }
             let teamID = Dispatcher.team(for: facts, rules: try await dispatch.rules(), teams: teams, fallback: fallback)
-            let agentID = AgentPicker.leastLoaded(try await dispatch.agentLoads(teamID: teamID))
+            let ranked = AgentPicker.ranked(try await dispatch.agentLoads(teamID: teamID))
+            let agentID = try await dispatch.reserve(teamID: teamID, ranked: ranked)
 
             // Both steps are applied in memory and saved in one write, each with its history entry.
             let now = clock.now()

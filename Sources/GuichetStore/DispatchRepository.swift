@@ -58,9 +58,7 @@ public struct DispatchRepository: Sendable {
         return teams
     }
 
-    /// The members of a team with their open tickets (kept by a trigger in `agent_workloads`). The
-    /// team's member rows are locked for the transaction, so two workers assigning to one team at
-    /// once see each other's choice.
+    /// The members of a team with their open tickets (kept by a trigger in `agent_workloads`).
     public func agentLoads(teamID: Int64) async throws -> [AgentLoad] {
         let rows = try await connection.query(
             """
@@ -69,7 +67,6 @@ public struct DispatchRepository: Sendable {
             LEFT JOIN agent_workloads w ON w.person_id = m.person_id
             WHERE m.team_id = \(teamID) AND NOT a.disabled
             ORDER BY m.person_id
-            FOR UPDATE OF m
             """,
             logger: logger
         )
@@ -78,5 +75,28 @@ public struct DispatchRepository: Sendable {
             loads.append(AgentLoad(personID: personID, available: available, openTickets: Int(open), lastAssignedAt: last))
         }
         return loads
+    }
+
+    /// Reserves for the transaction the first of `ranked` (members of the team, best choice
+    /// first) that no other transaction is giving a ticket to, by locking their membership row;
+    /// when every one of them is being given one, waits for the first. Concurrent assignments to
+    /// one team thus go to different agents instead of queueing behind each other, and none is
+    /// chosen on a load that another uncommitted assignment is changing.
+    public func reserve(teamID: Int64, ranked: [Int64]) async throws -> Int64? {
+        guard let first = ranked.first else { return nil }
+        let rows = try await connection.query(
+            """
+            SELECT person_id FROM team_members WHERE team_id = \(teamID) AND person_id = ANY(\(ranked))
+            ORDER BY array_position(\(ranked), person_id) LIMIT 1
+            FOR UPDATE SKIP LOCKED
+            """,
+            logger: logger
+        )
+        for try await personID in rows.decode(Int64.self) { return personID }
+        try await connection.query(
+            "SELECT 1 FROM team_members WHERE team_id = \(teamID) AND person_id = \(first) FOR UPDATE",
+            logger: logger
+        )
+        return first
     }
 }

@@ -44,23 +44,23 @@ struct DispatchTests {
         #expect(Dispatcher.team(for: .init(kind: .request, serviceFamily: "network", departmentCode: nil), rules: both, teams: teams, fallback: 18) == 2)
     }
 
-    @Test("the least-loaded available agent wins; ties go to who waited longest, then the lowest id")
-    func leastLoaded() {
+    @Test("available agents rank by fewest open tickets, then who waited longest, then the lowest id")
+    func ranking() {
         #expect(
-            AgentPicker.leastLoaded([
+            AgentPicker.ranked([
                 AgentLoad(personID: 1, available: true, openTickets: 3, lastAssignedAt: nil),
                 AgentLoad(personID: 2, available: false, openTickets: 0, lastAssignedAt: nil),
                 AgentLoad(personID: 3, available: true, openTickets: 1, lastAssignedAt: 500),
                 AgentLoad(personID: 4, available: true, openTickets: 1, lastAssignedAt: 100),
-            ]) == 4
+            ]) == [4, 3, 1]
         )
         #expect(
-            AgentPicker.leastLoaded([
+            AgentPicker.ranked([
                 AgentLoad(personID: 9, available: true, openTickets: 0, lastAssignedAt: nil),
                 AgentLoad(personID: 7, available: true, openTickets: 0, lastAssignedAt: nil),
-            ]) == 7
+            ]) == [7, 9]
         )
-        #expect(AgentPicker.leastLoaded([AgentLoad(personID: 1, available: false, openTickets: 0, lastAssignedAt: nil)]) == nil)
+        #expect(AgentPicker.ranked([AgentLoad(personID: 1, available: false, openTickets: 0, lastAssignedAt: nil)]).isEmpty)
     }
 
     @Test("requesters see their own tickets only; staff see all")
