@@ -78,10 +78,11 @@ public struct DispatchRepository: Sendable {
     }
 
     /// Reserves for the transaction the first of `ranked` (members of the team, best choice
-    /// first) that no other transaction is giving a ticket to, by locking their membership row;
-    /// when every one of them is being given one, waits for the first. Concurrent assignments to
-    /// one team thus go to different agents instead of queueing behind each other, and none is
-    /// chosen on a load that another uncommitted assignment is changing.
+    /// first) that no other transaction is giving a ticket to, by locking their membership row
+    /// with SKIP LOCKED. When every one of them is being given one at this instant (a burst
+    /// larger than the team), the best choice is taken without waiting: assignments never queue
+    /// behind each other, and a burst leaves the agents' loads apart by at most its size, which
+    /// the next assignments even out.
     public func reserve(teamID: Int64, ranked: [Int64]) async throws -> Int64? {
         guard let first = ranked.first else { return nil }
         let rows = try await connection.query(
@@ -93,10 +94,6 @@ public struct DispatchRepository: Sendable {
             logger: logger
         )
         for try await personID in rows.decode(Int64.self) { return personID }
-        try await connection.query(
-            "SELECT 1 FROM team_members WHERE team_id = \(teamID) AND person_id = \(first) FOR UPDATE",
-            logger: logger
-        )
         return first
     }
 }
