@@ -58,13 +58,18 @@ public struct DispatchRepository: Sendable {
         return teams
     }
 
-    /// The members of a team with their open tickets (kept by a trigger in `agent_workloads`).
+    /// The members of a team with their open tickets: the folded count of `agent_workloads` plus
+    /// the changes the trigger on tickets appended since the last fold.
     public func agentLoads(teamID: Int64) async throws -> [AgentLoad] {
         let rows = try await connection.query(
             """
-            SELECT m.person_id, m.available, coalesce(w.open_tickets, 0), extract(epoch FROM w.last_taken_at)::float8
+            SELECT m.person_id, m.available, (coalesce(w.open_tickets, 0) + coalesce(c.open_delta, 0))::integer,
+                extract(epoch FROM greatest(w.last_taken_at, c.taken_at))::float8
             FROM team_members m JOIN accounts a ON a.person_id = m.person_id
             LEFT JOIN agent_workloads w ON w.person_id = m.person_id
+            LEFT JOIN LATERAL (
+                SELECT sum(open_delta) AS open_delta, max(taken_at) AS taken_at FROM agent_workload_changes WHERE person_id = m.person_id
+            ) c ON true
             WHERE m.team_id = \(teamID) AND NOT a.disabled
             ORDER BY m.person_id
             """,
@@ -95,5 +100,13 @@ public struct DispatchRepository: Sendable {
         )
         for try await personID in rows.decode(Int64.self) { return personID }
         return first
+    }
+
+    /// Folds the workload changes appended since the last fold into `agent_workloads`; returns how
+    /// many it folded.
+    public func foldWorkloads() async throws -> Int {
+        let rows = try await connection.query("SELECT fold_agent_workload_changes()", logger: logger)
+        for try await folded in rows.decode(Int64.self) { return Int(folded) }
+        return 0
     }
 }

@@ -23,6 +23,7 @@ public enum WorkerHandlers {
             ProbeJobHandler.kind: ProbeJobHandler(client: database.client, workerID: workerID),
             PruneJobHandler.kind: PruneJobHandler(queue: queue, keepCompleted: retention.completed, keepDiscarded: retention.discarded),
             WebhookJobHandler.kind: WebhookJobHandler(database: database, http: http),
+            WorkloadFoldJobHandler.kind: WorkloadFoldJobHandler(database: database),
             AutoCloseJobHandler.kind: AutoCloseJobHandler(
                 tickets: TicketService(database: database, notifier: notifier, logger: logger, publicURL: publicURL),
                 after: autoCloseAfter
@@ -48,6 +49,10 @@ public enum WorkerHandlers {
     /// The jobs enqueued on a schedule by the cluster's periodic leader.
     public static let periodic = [
         PeriodicJob(name: "queue.prune", schedule: .every(.seconds(60)), job: NewJob(queue: "default", kind: PruneJobHandler.kind, maxAttempts: 3)),
+        PeriodicJob(
+            name: "agents.workloads.fold", schedule: .every(.seconds(10)),
+            job: NewJob(queue: "default", kind: WorkloadFoldJobHandler.kind, maxAttempts: 1)
+        ),
         PeriodicJob(
             name: "tickets.autoclose", schedule: .every(.seconds(600)), job: NewJob(queue: "default", kind: AutoCloseJobHandler.kind, maxAttempts: 3)
         ),
