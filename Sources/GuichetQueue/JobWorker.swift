@@ -75,12 +75,13 @@ public struct JobWorker: Service {
                     slots.take()
                     running.addTask {
                         await self.execute(job, held: held, completions: completions)
-                        slots.giveBack()
-                        doorbell.ring()
+                        // only a loop waiting for slots is woken: an idle one waits for new jobs, not
+                        // for the end of the ones it runs (that cost an empty claim per job)
+                        if slots.giveBack() { doorbell.ring() }
                     }
                 }
                 if free == 0 {
-                    await doorbell.wait(upTo: configuration.pollInterval)
+                    await slots.waitUntil(free: 1, doorbell: doorbell, upTo: configuration.pollInterval)
                 } else if claimed.count < free && !doorbell.isRung {
                     // a ring that came during the claim means new jobs: claim again rather than ask when the next is due
                     await doorbell.wait(upTo: await idleWait(served.queue))
