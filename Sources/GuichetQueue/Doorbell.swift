@@ -22,8 +22,13 @@ final class Doorbell: Sendable {
         waiter?.resume()
     }
 
-    /// Whether a ring is waiting to be answered (without answering it).
-    var isRung: Bool { state.withLock { $0.rung } }
+    /// Answers a ring that is waiting, if any: returns whether there was one.
+    func answer() -> Bool {
+        state.withLock { state in
+            defer { state.rung = false }
+            return state.rung
+        }
+    }
 
     /// Returns when rung, after `timeout`, or when the task is cancelled, whichever comes first.
     func wait(upTo timeout: Duration) async {

@@ -82,8 +82,9 @@ public struct JobWorker: Service {
                 }
                 if free == 0 {
                     await slots.waitUntil(free: 1, doorbell: doorbell, upTo: configuration.pollInterval)
-                } else if claimed.count < free && !doorbell.isRung {
-                    // a ring that came during the claim means new jobs: claim again rather than ask when the next is due
+                } else if claimed.count < free && !doorbell.answer() {
+                    // a ring that came during the claim means new jobs: claim again rather than ask when the
+                    // next is due (answering it, or the loop would claim again and again on one ring)
                     await doorbell.wait(upTo: await idleWait(served.queue))
                 }
             }
