@@ -47,11 +47,17 @@ public func buildRouter(
     let prefix = "/api/v1"
     let publicAPI = router.group(RouterPath(prefix))
     OpenAPIController().register(in: table, group: publicAPI, prefix: prefix)
-    let api = router.group(RouterPath(prefix)).add(middleware: BearerAuthMiddleware(database: database))
+    let audit = AuditService(database: database, logger: logger)
+    let sessions = SessionService(database: database, logger: logger)
+    let api = router.group(RouterPath(prefix)).add(middleware: AuthMiddleware(database: database, audit: audit, sessions: sessions))
+        .add(middleware: DeniedAccessAuditMiddleware(audit: audit))
+    SessionController(sessions: sessions, secureCookies: publicURL?.lowercased().hasPrefix("https://") == true)
+        .register(in: table, publicGroup: publicAPI, group: api, prefix: prefix)
     let tickets = TicketService(database: database, notifier: notifier, logger: logger, publicURL: publicURL)
     TicketsController(tickets: tickets, sla: SLAService(database: database, logger: logger)).register(in: table, group: api, prefix: prefix)
     InboundMailController(inbound: InboundMailService(tickets: tickets)).register(in: table, group: api, prefix: prefix)
     WebhooksController(webhooks: WebhookService(database: database, logger: logger)).register(in: table, group: api, prefix: prefix)
+    AuditController(audit: audit).register(in: table, group: api, prefix: prefix)
     return (router, table)
 }
 

@@ -12,6 +12,7 @@ struct ClientAddressMiddleware: RouterMiddleware {
         var context = context
         if let client = clientAddress(request, peer: context.peerAddress) {
             context.logger[metadataKey: "client"] = .string(client)
+            context.clientAddress = client
         }
         return try await next(request, context)
     }

@@ -1,12 +1,17 @@
 import GuichetDomain
+import GuichetStore
 import Hummingbird
 
-/// Per-request state: who is calling (set by `BearerAuthMiddleware`).
+/// Per-request state: who is calling (set by `AuthMiddleware`).
 public struct GuichetRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
+    /// The browser session the request came with, if it came with one.
+    public var session: SessionRecord?
     /// The peer that opened the connection (the load balancer, behind HAProxy).
     public let peerAddress: String?
+    /// The caller's address: the peer, or what a trusted proxy says it forwarded.
+    public var clientAddress: String?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

@@ -14,6 +14,8 @@ public struct Problem: Error, HTTPResponseError, Equatable {
     public var errors: [FieldProblem]?
     /// For 412: the version the ticket is at now.
     public var currentVersion: Int?
+    /// For 429: when to try again, also sent as `Retry-After`.
+    public var retryAfterSeconds: Int?
 
     public init(type: String, title: String, status: HTTPResponse.Status, detail: String? = nil, errors: [FieldProblem]? = nil) {
         self.type = "https://guichet.example/problems/\(type)"
@@ -38,6 +40,7 @@ public struct Problem: Error, HTTPResponseError, Equatable {
         let body = (try? JSONCoding.encoder().encode(document)) ?? Data(#"{"title":"error"}"#.utf8)
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if status == .unauthorized { headers[.wwwAuthenticate] = #"Bearer realm="guichet""# }
+        if let retryAfterSeconds { headers[.retryAfter] = "\(retryAfterSeconds)" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
@@ -114,6 +117,15 @@ extension Problem {
             )
         case .conflict(let detail):
             return Problem(type: "conflict", title: "Conflict", status: .conflict, detail: detail)
+        case .signInFailed:
+            return Problem(type: "sign-in-failed", title: "Sign-in failed", status: .unauthorized, detail: "The login or the password is wrong.")
+        case .tooManyAttempts(let retryAfter):
+            var problem = Problem(
+                type: "too-many-attempts", title: "Too many sign-in attempts", status: .tooManyRequests,
+                detail: "Too many attempts for this account or from this address; try again in \(retryAfter.components.seconds / 60) minutes."
+            )
+            problem.retryAfterSeconds = Int(retryAfter.components.seconds)
+            return problem
         }
     }
 }

@@ -21,6 +21,21 @@ public struct DemoAccount: Sendable, Codable, Equatable {
 /// credentials for the demo accounts on every run.
 public struct DemoSeeder: Sendable {
     static let providerCode = "GIP-RECIA-SC"
+    /// The partners' perimeters, as the service centre's conventions set them: the Région sees the
+    /// lycées, EREA and agricultural lycées; each Département its collèges; the Rectorat every
+    /// establishment. Set on every seeding, like the rota.
+    private func setPerimeters(_ directory: DirectoryRepository) async throws {
+        var perimeters: [(code: String, rules: [PerimeterRule])] = [
+            ("REGION-CVL", ["lycee", "lycee_professionnel", "lycee_agricole", "erea"].map { PerimeterRule(establishmentType: $0) }),
+            ("RECTORAT-OT", [PerimeterRule()]),
+        ]
+        perimeters += DemoData.departments.map { ("CD\($0.code)", [PerimeterRule(establishmentType: "college", departmentCode: $0.code)]) }
+        for (code, rules) in perimeters {
+            guard let partner = try await directory.organization(idOrCode: code) else { continue }
+            try await directory.setPerimeter(partnerID: partner.id, rules: rules)
+        }
+    }
+
     static let tokenLabel = "demo"
     static let lockKey: Int64 = 7_007_001
 
@@ -45,13 +60,15 @@ public struct DemoSeeder: Sendable {
             }
             // the rota is set on every run, so that a directory seeded by an earlier version has one
             try await directory.putLeadsOnCall(teamCodes: ["SD", "N2-SYS", "N2-NET"])
+            try await setPerimeters(directory)
             var accounts: [DemoAccount] = []
             for spec in DemoDirectoryBuilder.demoAccounts {
                 guard let personID = try await directory.personID(login: spec.login) else { continue }
                 let password = APIToken.generate().dropFirst(4).prefix(16).description
                 try await directory.upsertAccount(personID: personID, login: spec.login, passwordHash: try PasswordHash.make(password), roles: spec.roles)
                 try await directory.revokeTokens(personID: personID, label: Self.tokenLabel)
-                let token = try await directory.issueToken(personID: personID, label: Self.tokenLabel)
+                let scopes: [TokenScope] = spec.roles.contains(.admin) ? TokenScope.allCases : [.read, .write]
+                let token = try await directory.issueToken(personID: personID, label: Self.tokenLabel, scopes: scopes, expiresAt: nil).token
                 accounts.append(
                     DemoAccount(
                         role: spec.role, name: spec.name, personId: personID, login: spec.login, password: password, apiToken: token,

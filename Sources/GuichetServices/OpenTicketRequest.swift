@@ -20,6 +20,13 @@ public struct OpenTicketRequest: Sendable, Equatable, Codable {
     public var origin: TicketOrigin?
     /// Staff recording a call open tickets on behalf of the caller.
     public var requesterId: Int64?
+    /// Never accepted, and refused by name rather than ignored: Guichet derives the priority from
+    /// impact and urgency, dispatch chooses the team, agents take tickets, and the organisation is
+    /// the establishment's.
+    public var priority: String?
+    public var teamId: Int64?
+    public var agentId: Int64?
+    public var organizationId: Int64?
 
     public init(
         kind: TicketKind? = nil, title: String? = nil, description: String? = nil, impact: Int? = nil, urgency: Int? = nil,
@@ -62,6 +69,10 @@ public struct OpenTicketRequest: Sendable, Equatable, Codable {
         if description.count > 20_000 {
             problems.append(.init(field: "description", message: "The description is longer than 20,000 characters."))
         }
+        if priority != nil { problems.append(.init(field: "priority", message: "Guichet derives the priority from impact and urgency.")) }
+        if teamId != nil { problems.append(.init(field: "team_id", message: "Dispatch chooses the team; staff move a ticket with the assign action.")) }
+        if agentId != nil { problems.append(.init(field: "agent_id", message: "Agents take tickets with the take action.")) }
+        if organizationId != nil { problems.append(.init(field: "organization_id", message: "Name the establishment with establishment.")) }
         let impact = Impact(rawValue: impact ?? 3)
         if impact == nil { problems.append(.init(field: "impact", message: "The impact is 1, 2 or 3.")) }
         let urgency = Urgency(rawValue: urgency ?? 3)

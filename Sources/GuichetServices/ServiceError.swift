@@ -24,6 +24,10 @@ public enum ServiceError: Error, Equatable {
     case idempotencyKeyReused
     /// The state of the thing forbids the change (other than a lifecycle rule).
     case conflict(String)
+    /// The login or the password is wrong (which one is not said), or the account is disabled.
+    case signInFailed
+    /// Too many sign-in attempts for this account or from this address; try again later.
+    case tooManyAttempts(retryAfter: Duration)
 
     static func invalid(_ field: String, _ message: String) -> ServiceError {
         .validation([FieldProblem(field: field, message: message)])

@@ -32,12 +32,13 @@ extension TicketService {
         } catch {
             throw ServiceError.rule(error)
         }
-        try await checkReferences(of: action, on: record, directory: DirectoryRepository(connection: connection, logger: logger))
+        try await checkReferences(of: action, on: record, by: principal, directory: DirectoryRepository(connection: connection, logger: logger))
         guard try await tickets.save(id: record.id, state: change.state, expectedVersion: record.version) != nil else {
             throw ServiceError.versionMismatch(current: record.version + 1)
         }
         try await EventRepository(connection: connection, logger: logger).append(
-            ticketID: record.id, actorID: principal.personID, kind: change.eventKind, changes: change.changes, note: change.note
+            ticketID: record.id, actorID: principal.personID, kind: change.eventKind, changes: change.changes, note: change.note,
+            requestID: principal.requestID
         )
         try await SLAKeeper(connection: connection, logger: logger).transition(
             ticketID: record.id, from: record.status, to: change.state.status, at: now
@@ -78,15 +79,18 @@ extension TicketService {
         }
     }
 
-    /// Checks that what the action points to exists, and that an agent takes only tickets of a team
-    /// they belong to.
-    private func checkReferences(of action: TicketAction, on record: TicketRecord, directory: DirectoryRepository) async throws {
+    /// Checks that what the action points to exists, that an agent takes only tickets of a team
+    /// they belong to, and that only staff give a ticket to someone else.
+    private func checkReferences(of action: TicketAction, on record: TicketRecord, by principal: Principal, directory: DirectoryRepository) async throws {
         switch action {
         case .assign(let teamID), .escalate(let teamID, _):
             guard try await directory.team(id: teamID) != nil else {
                 throw ServiceError.invalid("team_id", "No team has the id \(teamID).")
             }
         case .take(let agentID):
+            if agentID != principal.personID && !principal.isStaff {
+                throw ServiceError.forbidden("A contractor's agent takes tickets for themselves only.")
+            }
             guard try await directory.person(id: agentID) != nil else {
                 throw ServiceError.invalid("agent_id", "No person has the id \(agentID).")
             }

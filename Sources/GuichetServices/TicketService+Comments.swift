@@ -25,8 +25,9 @@ extension TicketService {
         if body.isEmpty { throw ServiceError.invalid("body", "A comment needs a body.") }
         if body.count > 20_000 { throw ServiceError.invalid("body", "The body is longer than 20,000 characters.") }
         let visibility = request.visibility ?? .public
+        guard AccessPolicy.mayWrite(principal) else { throw ServiceError.forbidden("Partners read tickets; they do not comment on them.") }
         if visibility == .internal && !AccessPolicy.mayWriteInternalNotes(principal) {
-            throw ServiceError.forbidden("Only service centre staff may write internal notes.")
+            throw ServiceError.forbidden("Only those who work on the ticket may write internal notes.")
         }
         let view = try await database.transaction { connection in
             guard let ticketKey = TicketKey(key),
@@ -53,7 +54,7 @@ extension TicketService {
         )
         try await EventRepository(connection: connection, logger: logger).append(
             ticketID: record.id, actorID: principal.personID, kind: visibility == .internal ? "noted" : "commented",
-            note: body, isInternal: visibility == .internal
+            note: body, isInternal: visibility == .internal, requestID: principal.requestID
         )
         // a public reply from the service centre goes to the requester; their own comments do not come back to them
         if visibility == .public && principal.personID != record.requester.id {

@@ -43,6 +43,9 @@ public struct TicketService: Sendable {
     /// Records a new ticket and enqueues its dispatch. With an idempotency key, a repeat of the same
     /// request returns the stored answer, and a different request under the same key is refused.
     public func open(_ request: OpenTicketRequest, by principal: Principal, idempotencyKey: String?) async throws -> OpenOutcome {
+        guard AccessPolicy.mayOpen(principal) else {
+            throw ServiceError.forbidden("Partners read tickets and contractors work those escalated to them; neither opens tickets.")
+        }
         let checked = try request.validated()
         if let idempotencyKey, idempotencyKey.isEmpty || idempotencyKey.count > 200 {
             throw ServiceError.invalid("Idempotency-Key", "An idempotency key has 1 to 200 characters.")
@@ -95,7 +98,7 @@ public struct TicketService: Sendable {
         )
         try await EventRepository(connection: connection, logger: logger).append(
             ticketID: id, actorID: principal.personID, kind: "created",
-            changes: ["status": FieldChange(from: nil, to: TicketStatus.new.rawValue)]
+            changes: ["status": FieldChange(from: nil, to: TicketStatus.new.rawValue)], requestID: principal.requestID
         )
         try await JobQueue.enqueue(
             NewJob(

@@ -37,16 +37,6 @@ extension DirectoryRepository {
         )
     }
 
-    /// Issues a new API token for a person and returns it: this is the only time it is seen.
-    public func issueToken(personID: Int64, label: String) async throws -> String {
-        let token = APIToken.generate()
-        try await connection.query(
-            "INSERT INTO api_tokens (person_id, token_hash, label) VALUES (\(personID), \(APIToken.hash(token)), \(label))",
-            logger: logger
-        )
-        return token
-    }
-
     /// Revokes every live token of a person with this label.
     public func revokeTokens(personID: Int64, label: String) async throws {
         try await connection.query(
@@ -108,7 +98,7 @@ extension DirectoryRepository {
         return nil
     }
 
-    private func returningID(_ query: PostgresQuery) async throws -> Int64 {
+    func returningID(_ query: PostgresQuery) async throws -> Int64 {
         let rows = try await connection.query(query, logger: logger)
         for try await id in rows.decode(Int64.self) { return id }
         throw StoreError.noRowReturned

@@ -13,33 +13,36 @@ public struct DirectoryRepository: Sendable {
         self.logger = logger
     }
 
-    /// The caller a live API token belongs to, if its account is enabled.
     /// The person who writes from `email`, as a principal, if their account is active.
     public func principal(email: String) async throws -> Principal? {
-        let rows = try await connection.query(
+        try await principal(
             """
-            SELECT p.id, p.organization_id, a.roles FROM people p JOIN accounts a ON a.person_id = p.id
+            SELECT p.id, p.organization_id, a.roles, NULL::text[] FROM people p JOIN accounts a ON a.person_id = p.id
             WHERE lower(p.email) = lower(\(email)) AND NOT a.disabled
-            """,
-            logger: logger
+            """
         )
-        for try await (personID, organizationID, roles) in rows.decode((Int64, Int64, [String]).self) {
-            return Principal(personID: personID, organizationID: organizationID, roles: Set(roles.compactMap(Role.init(rawValue:))))
-        }
-        return nil
     }
 
+    /// The caller a live API token belongs to, with the token's scopes, if their account is
+    /// active and the token neither revoked nor expired.
     public func principal(tokenHash: Data) async throws -> Principal? {
-        let rows = try await connection.query(
+        try await principal(
             """
-            SELECT p.id, p.organization_id, a.roles FROM api_tokens t
+            SELECT p.id, p.organization_id, a.roles, t.scopes FROM api_tokens t
             JOIN people p ON p.id = t.person_id JOIN accounts a ON a.person_id = p.id
-            WHERE t.token_hash = \(tokenHash) AND t.revoked_at IS NULL AND NOT a.disabled
-            """,
-            logger: logger
+            WHERE t.token_hash = \(tokenHash) AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now()) AND NOT a.disabled
+            """
         )
-        for try await (personID, organizationID, roles) in rows.decode((Int64, Int64, [String]).self) {
-            return Principal(personID: personID, organizationID: organizationID, roles: Set(roles.compactMap(Role.init(rawValue:))))
+    }
+
+    /// Decodes the one row of `query`: person id, organisation id, roles and scopes (`NULL`: all).
+    private func principal(_ query: PostgresQuery) async throws -> Principal? {
+        let rows = try await connection.query(query, logger: logger)
+        for try await (personID, organizationID, roles, scopes) in rows.decode((Int64, Int64, [String], [String]?).self) {
+            return Principal(
+                personID: personID, organizationID: organizationID, roles: Set(roles.compactMap(Role.init(rawValue:))),
+                scopes: scopes.map { Set($0.compactMap(TokenScope.init(rawValue:))) } ?? Set(TokenScope.allCases)
+            )
         }
         return nil
     }

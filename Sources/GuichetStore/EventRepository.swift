@@ -36,13 +36,14 @@ public struct EventRepository: Sendable {
 
     /// `actorID` is `nil` when Guichet itself acted.
     public func append(
-        ticketID: Int64, actorID: Int64?, kind: String, changes: [String: FieldChange] = [:], note: String? = nil, isInternal: Bool = false
+        ticketID: Int64, actorID: Int64?, kind: String, changes: [String: FieldChange] = [:], note: String? = nil, isInternal: Bool = false,
+        requestID: String? = nil
     ) async throws {
         let json = String(decoding: try JSONEncoder().encode(changes), as: UTF8.self)
         try await connection.query(
             """
-            INSERT INTO ticket_events (ticket_id, actor_id, kind, changes, note, internal)
-            VALUES (\(ticketID), \(actorID), \(kind), \(json)::jsonb, \(note), \(isInternal))
+            INSERT INTO ticket_events (ticket_id, actor_id, kind, changes, note, internal, request_id)
+            VALUES (\(ticketID), \(actorID), \(kind), \(json)::jsonb, \(note), \(isInternal), \(requestID))
             """,
             logger: logger
         )

@@ -17,6 +17,23 @@ public enum APIToken {
     }
 }
 
+/// Session cookies and CSRF tokens: 128 random bits each, the session's stored only as its SHA-256.
+public enum SessionToken {
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Data((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }).base64URLEncoded()
+    }
+
+    public static func hash(_ token: String) -> Data { APIToken.hash(token) }
+
+    /// Compares two tokens in constant time.
+    public static func matches(_ given: String, _ expected: String) -> Bool {
+        let (a, b) = (Array(given.utf8), Array(expected.utf8))
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
 /// Passwords, stored as `pbkdf2-sha256$rounds$salt$hash`.
 public enum PasswordHash {
     static let rounds = 210_000

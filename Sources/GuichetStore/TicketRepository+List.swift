@@ -27,13 +27,12 @@ public struct TicketFilter: Sendable, Equatable {
 extension TicketRepository {
     /// Newest first; `afterID` continues a page (keyset pagination: stable while tickets are added).
     public func list(_ filter: TicketFilter, scope: TicketScope, afterID: Int64?, limit: Int) async throws -> [TicketRecord] {
-        let (everyone, person) = scope.binds
         let statuses = filter.statuses?.map(\.rawValue)
         let priority = filter.priority.map { Int16($0.rawValue) }
         let rows = try await connection.query(
             """
             SELECT \(unescaped: TicketRecord.columns) FROM tickets t \(unescaped: TicketRecord.joins)
-            WHERE (\(everyone) OR t.requester_id = \(person))
+            WHERE \(visibleTo: scope)
               AND (\(statuses)::text[] IS NULL OR t.status = ANY(\(statuses)))
               AND (\(filter.teamID)::bigint IS NULL OR t.team_id = \(filter.teamID))
               AND (\(filter.agentID)::bigint IS NULL OR t.agent_id = \(filter.agentID))

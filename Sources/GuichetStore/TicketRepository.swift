@@ -88,11 +88,10 @@ public struct TicketRepository: Sendable {
             case .id(let id): (id, nil)
             case .ref(let ref): (nil, ref)
             }
-        let (everyone, person) = scope.binds
         let rows = try await connection.query(
             """
             SELECT \(unescaped: TicketRecord.columns) FROM tickets t \(unescaped: TicketRecord.joins)
-            WHERE (t.id = \(id) OR t.ref = \(ref)) AND (\(everyone) OR t.requester_id = \(person))
+            WHERE (t.id = \(id) OR t.ref = \(ref)) AND \(visibleTo: scope)
             \(unescaped: lock ? "FOR UPDATE OF t" : "")
             """,
             logger: logger
@@ -119,16 +118,6 @@ public struct TicketRepository: Sendable {
         )
         for try await version in rows.decode(Int.self) { return version }
         return nil
-    }
-}
-
-extension TicketScope {
-    /// The two binds of the scope clause `(everyone OR t.requester_id = person)`.
-    var binds: (Bool, Int64) {
-        switch self {
-        case .all: (true, 0)
-        case .requester(let personID): (false, personID)
-        }
     }
 }
 

@@ -63,14 +63,24 @@ struct DispatchTests {
         #expect(AgentPicker.ranked([AgentLoad(personID: 1, available: false, openTickets: 0, lastAssignedAt: nil)]).isEmpty)
     }
 
-    @Test("requesters see their own tickets only; staff see all")
+    @Test("each role's scope: requesters their own, correspondents their establishment's, partners their perimeter, contractors their escalations, staff all")
     func scopes() {
-        let requester = Principal(personID: 5, organizationID: 1, roles: [.requester, .correspondent])
+        let requester = Principal(personID: 5, organizationID: 1, roles: [.requester])
+        let correspondent = Principal(personID: 7, organizationID: 1, roles: [.requester, .correspondent])
         let agent = Principal(personID: 6, organizationID: 2, roles: [.agent])
+        let partner = Principal(personID: 8, organizationID: 3, roles: [.partner, .agent])
+        let contractor = Principal(personID: 9, organizationID: 4, roles: [.contractor, .agent, .admin])
         #expect(AccessPolicy.ticketScope(of: requester) == .requester(personID: 5))
+        #expect(AccessPolicy.ticketScope(of: correspondent) == .establishment(personID: 7, establishmentID: 1))
         #expect(AccessPolicy.ticketScope(of: agent) == .all)
+        #expect(AccessPolicy.ticketScope(of: partner) == .partner(organizationID: 3), "a partner is never staff, whatever else it holds")
+        #expect(AccessPolicy.ticketScope(of: contractor) == .contractor(personID: 9))
+        #expect(!contractor.isStaff && !contractor.isAdmin && !AccessPolicy.mayAdminister(contractor))
         #expect(!AccessPolicy.mayPerform(.assign, principal: requester))
         #expect(AccessPolicy.mayPerform(.reopen, principal: requester))
         #expect(!AccessPolicy.mayWriteInternalNotes(requester))
+        #expect(TicketActionName.allCases.allSatisfy { !AccessPolicy.mayPerform($0, principal: partner) })
+        #expect(AccessPolicy.mayPerform(.take, principal: contractor) && !AccessPolicy.mayPerform(.escalate, principal: contractor))
+        #expect(AccessPolicy.mayReadInternalNotes(contractor) && !AccessPolicy.mayReadInternalNotes(partner))
     }
 }

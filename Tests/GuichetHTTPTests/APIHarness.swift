@@ -56,7 +56,7 @@ struct APIHarness: Sendable {
     /// Issues a token for another person of the directory.
     func tokenFor(personID: Int64) async throws -> String {
         try await database.client.withConnection { connection in
-            try await DirectoryRepository(connection: connection, logger: TestDatabase.logger).issueToken(personID: personID, label: "test")
+            try await DirectoryRepository(connection: connection, logger: TestDatabase.logger).issueToken(personID: personID, label: "test", scopes: [.read, .write], expiresAt: nil).token
         }
     }
 }

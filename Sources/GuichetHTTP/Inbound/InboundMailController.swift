@@ -1,4 +1,5 @@
 import Foundation
+import GuichetDomain
 import GuichetMail
 import GuichetServices
 import HTTPTypes
@@ -24,7 +25,7 @@ struct InboundMailController {
 
     @Sendable func receive(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard principal.roles.contains(.admin) else {
+        guard AccessPolicy.mayAdminister(principal) else {
             throw Problem(type: "forbidden", title: "Forbidden", status: .forbidden, detail: "Only a mail gateway with an administrator's token may hand over mail.")
         }
         let body: ByteBuffer

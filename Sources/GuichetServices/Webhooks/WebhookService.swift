@@ -71,7 +71,7 @@ public struct WebhookService: Sendable {
     }
 
     static func requireAdmin(_ principal: Principal) throws(ServiceError) {
-        guard principal.roles.contains(.admin) else { throw ServiceError.forbidden("Only administrators manage webhooks.") }
+        guard AccessPolicy.mayAdminister(principal) else { throw ServiceError.forbidden("Only administrators manage webhooks.") }
     }
 
     /// `sha256=<hex>` of HMAC-SHA256 over `timestamp.body`: the receiver recomputes it with the

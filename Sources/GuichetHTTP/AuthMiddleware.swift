@@ -1,0 +1,69 @@
+import Foundation
+import GuichetDomain
+import GuichetServices
+import GuichetStore
+import HTTPTypes
+import Hummingbird
+
+/// Authenticates API calls by `Authorization: Bearer <token>` (looked up by its hash; a token
+/// scoped `read` only reads) or by the session cookie of a signed-in browser, whose state-changing
+/// requests must carry the session's CSRF token in `X-CSRF-Token`.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = GuichetRequestContext
+    static let sessionCookie = "guichet_session"
+    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+
+    let database: Database
+    let audit: AuditService
+    let sessions: SessionService
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        var principal: Principal
+        let writes = request.method != .get && request.method != .head
+        if let header = request.headers[.authorization] {
+            principal = try await bearer(header, request: request, context: context)
+            if writes && !principal.scopes.contains(.write) {
+                try await refuse("read-only token", principal: principal, request: request, context: context)
+            }
+        } else if let token = request.cookies[Self.sessionCookie]?.value, let session = try await sessions.session(token: token) {
+            if writes && !SessionToken.matches(request.headers[Self.csrfHeader] ?? "", session.csrfToken) {
+                try await refuse("missing or wrong CSRF token", principal: session.principal, request: request, context: context)
+            }
+            principal = session.principal
+            context.session = session
+        } else {
+            throw Problem.unauthorized
+        }
+        principal.requestID = context.id
+        context.principal = principal
+        context.logger[metadataKey: "person"] = "\(principal.personID)"
+        return try await next(request, context)
+    }
+
+    private func bearer(_ header: String, request: Request, context: Context) async throws -> Principal {
+        guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw Problem.unauthorized }
+        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        guard token.count <= 256,
+            let principal = try await database.client.withConnection({ connection in
+                try await DirectoryRepository(connection: connection, logger: context.logger).principal(tokenHash: APIToken.hash(token))
+            })
+        else {
+            await audit.record(
+                AuditEntry(actorID: nil, kind: "auth.token_refused", detail: "\(request.method) \(request.uri.path)", requestID: context.id, client: context.clientAddress)
+            )
+            throw Problem.unauthorized
+        }
+        return principal
+    }
+
+    private func refuse(_ why: String, principal: Principal, request: Request, context: Context) async throws -> Never {
+        await audit.record(
+            AuditEntry(
+                actorID: principal.personID, kind: "access.denied", detail: "\(request.method) \(request.uri.path): \(why)", requestID: context.id,
+                client: context.clientAddress
+            )
+        )
+        throw Problem(type: "forbidden", title: "Forbidden", status: .forbidden, detail: "Refused: \(why).")
+    }
+}

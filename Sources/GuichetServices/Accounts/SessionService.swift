@@ -1,0 +1,103 @@
+import Foundation
+import GuichetDomain
+import GuichetStore
+import Logging
+
+/// Signing in with a login and password: throttled per account and per address, answering the
+/// same for unknown accounts and wrong passwords, a new session at each sign-in, audited.
+public struct SessionService: Sendable {
+    public struct Policy: Sendable {
+        /// A session unused this long ends.
+        public var idle: Duration = .seconds(30 * 60)
+        /// A session ends this long after sign-in, used or not.
+        public var absolute: Duration = .seconds(12 * 3600)
+        /// Attempts allowed per login, and per client address, in each window.
+        public var attemptsPerLogin = 5
+        public var attemptsPerAddress = 20
+        public var window: Duration = .seconds(15 * 60)
+
+        public init() {}
+    }
+
+    /// A new session: the cookie's token (seen only by the browser) and what the page needs.
+    public struct SignedIn: Sendable {
+        public let token: String
+        public let csrfToken: String
+        public let expiresAt: Date
+        public let principal: Principal
+    }
+
+    let database: Database
+    let logger: Logger
+    let policy: Policy
+    let clock: WallClock
+    let audit: AuditService
+
+    public init(database: Database, logger: Logger, policy: Policy = Policy(), clock: WallClock = .system) {
+        self.database = database
+        self.logger = logger
+        self.policy = policy
+        self.clock = clock
+        self.audit = AuditService(database: database, logger: logger)
+    }
+
+    public func signIn(login: String, password: String, client: String?, requestID: String?) async throws -> SignedIn {
+        let login = login.trimmingCharacters(in: .whitespaces).lowercased()
+        guard !login.isEmpty, login.count <= 100, !password.isEmpty, password.count <= 200 else { throw ServiceError.signInFailed }
+        let (perLogin, perAddress, credentials) = try await database.client.withConnection { connection in
+            let sessions = SessionRepository(connection: connection, logger: logger)
+            let perLogin = try await sessions.countAttempt(key: "login:\(login)", window: policy.window)
+            var perAddress = 0
+            if let client { perAddress = try await sessions.countAttempt(key: "address:\(client)", window: policy.window) }
+            return (perLogin, perAddress, try await sessions.credentials(login: login))
+        }
+        if perLogin > policy.attemptsPerLogin || perAddress > policy.attemptsPerAddress {
+            await audit.record(
+                AuditEntry(actorID: credentials?.personID, kind: "signin.throttled", detail: "login \(login)", requestID: requestID, client: client)
+            )
+            throw ServiceError.tooManyAttempts(retryAfter: policy.window)
+        }
+        // an unknown login costs the same as a wrong password, so that timing tells nothing either
+        let valid = PasswordHash.verify(password, against: credentials?.passwordHash ?? Self.decoyHash)
+        guard valid, let credentials, !credentials.disabled else {
+            await audit.record(
+                AuditEntry(actorID: credentials?.personID, kind: "signin.failure", detail: "login \(login)", requestID: requestID, client: client)
+            )
+            throw ServiceError.signInFailed
+        }
+        let token = SessionToken.generate()
+        let csrf = SessionToken.generate()
+        let expiresAt = clock.now().addingTimeInterval(Double(policy.absolute.components.seconds))
+        let session = try await database.transaction { connection in
+            let sessions = SessionRepository(connection: connection, logger: logger)
+            try await sessions.clearAttempts(key: "login:\(login)")
+            try await sessions.create(personID: credentials.personID, tokenHash: SessionToken.hash(token), csrfToken: csrf, expiresAt: expiresAt, client: client)
+            try await AuditRepository(connection: connection, logger: logger).record(
+                AuditEntry(actorID: credentials.personID, kind: "signin.success", objectType: "session", requestID: requestID, client: client)
+            )
+            return try await sessions.find(tokenHash: SessionToken.hash(token), idle: policy.idle)
+        }
+        guard let session else { throw ServiceError.signInFailed }
+        return SignedIn(token: token, csrfToken: csrf, expiresAt: expiresAt, principal: session.principal)
+    }
+
+    /// The live session of a cookie's token.
+    public func session(token: String) async throws -> SessionRecord? {
+        guard token.count <= 64 else { return nil }
+        return try await database.client.withConnection { connection in
+            try await SessionRepository(connection: connection, logger: logger).find(tokenHash: SessionToken.hash(token), idle: policy.idle)
+        }
+    }
+
+    public func signOut(_ session: SessionRecord, requestID: String?, client: String?) async throws {
+        try await database.transaction { connection in
+            _ = try await SessionRepository(connection: connection, logger: logger).delete(id: session.id)
+            try await AuditRepository(connection: connection, logger: logger).record(
+                AuditEntry(actorID: session.principal.personID, kind: "signout", objectType: "session", objectID: "\(session.id)", requestID: requestID, client: client)
+            )
+        }
+    }
+
+    /// A hash no password matches, checked when the login is unknown.
+    static let decoyHash: String = (try? PasswordHash.make(SessionToken.generate())) ?? PasswordHash.locked
+}

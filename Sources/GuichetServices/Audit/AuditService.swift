@@ -1,0 +1,44 @@
+import Foundation
+import GuichetDomain
+import GuichetStore
+import Logging
+
+/// Records security events in the audit log, and lets administrators read it.
+public struct AuditService: Sendable {
+    let database: Database
+    let logger: Logger
+
+    public init(database: Database, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    /// Records `entry` on a connection of its own, outside any transaction that may roll back (a
+    /// refused request's). A failure to record is logged, never turned into the caller's error.
+    public func record(_ entry: AuditEntry) async {
+        do {
+            try await database.client.withConnection { connection in
+                try await AuditRepository(connection: connection, logger: logger).record(entry)
+            }
+        } catch {
+            logger.error("audit entry not recorded", metadata: ["kind": .string(entry.kind), "error": "\(String(reflecting: error))"])
+        }
+    }
+
+    /// A page of the log, newest first; administrators only.
+    public func list(_ filter: AuditFilter, before: Int64?, limit: Int, by principal: Principal) async throws -> AuditPage {
+        guard AccessPolicy.mayAdminister(principal) else { throw ServiceError.forbidden("Only administrators read the audit log.") }
+        guard (1...200).contains(limit) else { throw ServiceError.invalid("limit", "The limit is 1 to 200.") }
+        let entries = try await database.client.withConnection { connection in
+            try await AuditRepository(connection: connection, logger: logger).list(filter, beforeID: before, limit: limit + 1)
+        }
+        let items = Array(entries.prefix(limit))
+        return AuditPage(items: items, nextCursor: entries.count > limit ? items.last?.id.map(String.init) : nil)
+    }
+}
+
+/// One page of the audit log; `nextCursor` fetches the next one.
+public struct AuditPage: Sendable, Equatable, Codable {
+    public var items: [AuditEntry]
+    public var nextCursor: String?
+}

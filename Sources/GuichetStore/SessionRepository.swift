@@ -1,0 +1,98 @@
+import Foundation
+import GuichetDomain
+import Logging
+import PostgresNIO
+
+/// A signed-in session, as the node that serves a request finds it.
+public struct SessionRecord: Sendable, Equatable {
+    public let id: Int64
+    public let principal: Principal
+    /// The token every state-changing request of this session must send back in `X-CSRF-Token`.
+    public let csrfToken: String
+    public let expiresAt: Date
+}
+
+/// Sessions and sign-in throttling, in PostgreSQL so that any API node serves any request.
+public struct SessionRepository: Sendable {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    public init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// What signing in checks: the account's person and password hash, if the login exists.
+    public func credentials(login: String) async throws -> (personID: Int64, passwordHash: String, disabled: Bool)? {
+        let rows = try await connection.query(
+            "SELECT person_id, password_hash, disabled FROM accounts WHERE lower(login) = lower(\(login))",
+            logger: logger
+        )
+        for try await (personID, hash, disabled) in rows.decode((Int64, String, Bool).self) { return (personID, hash, disabled) }
+        return nil
+    }
+
+    public func create(personID: Int64, tokenHash: Data, csrfToken: String, expiresAt: Date, client: String?) async throws {
+        try await connection.query(
+            """
+            INSERT INTO sessions (token_hash, person_id, csrf_token, expires_at, client)
+            VALUES (\(tokenHash), \(personID), \(csrfToken), \(expiresAt), \(client))
+            """,
+            logger: logger
+        )
+    }
+
+    /// The live session of a cookie's token, marked as seen now; `nil` when unknown, idle longer
+    /// than `idle`, past its absolute expiry, or its account disabled.
+    public func find(tokenHash: Data, idle: Duration) async throws -> SessionRecord? {
+        let idleSeconds = Double(idle.components.seconds)
+        let rows = try await connection.query(
+            """
+            WITH s AS (
+                UPDATE sessions SET last_seen_at = now()
+                WHERE token_hash = \(tokenHash) AND expires_at > now() AND last_seen_at > now() - make_interval(secs => \(idleSeconds))
+                RETURNING id, person_id, csrf_token, expires_at
+            )
+            SELECT s.id, p.id, p.organization_id, a.roles, s.csrf_token, s.expires_at
+            FROM s JOIN people p ON p.id = s.person_id JOIN accounts a ON a.person_id = p.id
+            WHERE NOT a.disabled
+            """,
+            logger: logger
+        )
+        for try await (id, personID, organizationID, roles, csrf, expiresAt) in rows.decode((Int64, Int64, Int64, [String], String, Date).self) {
+            let principal = Principal(personID: personID, organizationID: organizationID, roles: Set(roles.compactMap(Role.init(rawValue:))))
+            return SessionRecord(id: id, principal: principal, csrfToken: csrf, expiresAt: expiresAt)
+        }
+        return nil
+    }
+
+    /// Ends one session; returns whether it was live.
+    public func delete(id: Int64) async throws -> Bool {
+        let rows = try await connection.query("DELETE FROM sessions WHERE id = \(id) RETURNING 1", logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    /// Counts one more sign-in attempt under `key` in the current window of `window`, and returns
+    /// the count. One statement that locks the key's row: concurrent attempts get distinct counts.
+    public func countAttempt(key: String, window: Duration) async throws -> Int {
+        let windowSeconds = Double(window.components.seconds)
+        let rows = try await connection.query(
+            """
+            INSERT INTO login_throttle AS t (key, attempts, window_started_at) VALUES (\(key), 1, now())
+            ON CONFLICT (key) DO UPDATE SET
+                attempts = CASE WHEN t.window_started_at < now() - make_interval(secs => \(windowSeconds)) THEN 1 ELSE t.attempts + 1 END,
+                window_started_at = CASE WHEN t.window_started_at < now() - make_interval(secs => \(windowSeconds)) THEN now() ELSE t.window_started_at END
+            RETURNING attempts
+            """,
+            logger: logger
+        )
+        for try await attempts in rows.decode(Int32.self) { return Int(attempts) }
+        throw StoreError.noRowReturned
+    }
+
+    /// Forgets the attempts under `key` (after a successful sign-in).
+    public func clearAttempts(key: String) async throws {
+        try await connection.query("DELETE FROM login_throttle WHERE key = \(key)", logger: logger)
+    }
+}

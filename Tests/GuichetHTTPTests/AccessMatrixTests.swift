@@ -1,0 +1,198 @@
+import Foundation
+import GuichetServices
+import GuichetTestSupport
+import HTTPTypes
+import Testing
+
+/// Every route of the node, called by every demo role on tickets inside and outside the role's
+/// perimeter, against a model of the access rules written here independently of the code. A route
+/// the model does not know fails the test, so a new route cannot skip it.
+@Suite("Access matrix")
+struct AccessMatrixTests {
+    static let roles = ["requester", "local_correspondent", "agent", "team_lead", "partner_viewer", "contractor_agent", "administrator"]
+    static let staff: Set<String> = ["agent", "team_lead", "administrator"]
+    /// The establishment types of the Région's perimeter in the demo.
+    static let regionTypes: Set<String> = ["lycee", "lycee_professionnel", "lycee_agricole", "erea"]
+
+    struct Fixture {
+        var tickets: [String: TicketView] = [:]
+        /// For each role, the names of the fixture tickets it may see.
+        var visible: [String: Set<String>] = [:]
+    }
+
+    @Test("each role gets the expected status on every route, and nothing outside its perimeter shows in a body")
+    func matrix() async throws {
+        try await withAPI { api async throws in
+            let fixture = try await Self.fixture(api)
+            var checked = 0
+            // reads first, then writes, so that the tickets do not move under the reads
+            let ordered = api.routes.sorted { ($0.method == "get" ? 0 : 1, $0.path) < ($1.method == "get" ? 0 : 1, $1.path) }
+            for route in ordered {
+                for role in Self.roles {
+                    checked += try await Self.check(route.method, route.path, as: role, fixture: fixture, api: api)
+                }
+            }
+            #expect(checked > 0)
+        }
+    }
+
+    /// Calls one route as one role on each fixture ticket (or once, for routes without a ticket);
+    /// returns the number of calls checked.
+    static func check(_ method: String, _ path: String, as role: String, fixture: Fixture, api: APIHarness) async throws -> Int {
+        let visible = fixture.visible[role] ?? []
+        let canWrite = role != "partner_viewer"
+        let isAdmin = role == "administrator"
+        switch (method, path) {
+        case ("get", "/health/live"), ("get", "/health/ready"), ("get", "/metrics"), ("get", "/api/v1/openapi.json"):
+            #expect(try await api.call(.get, path).status == .ok, "\(method) \(path)")
+            return 1
+        case ("get", "/api/v1/tickets"):
+            var seen: Set<Int64> = []
+            var cursor: String?
+            repeat {
+                let page = try await api.call(.get, "/api/v1/tickets?limit=1" + (cursor.map { "&cursor=\($0)" } ?? ""), as: role)
+                #expect(page.status == .ok)
+                let decoded = try page.decode(TicketPage.self)
+                seen.formUnion(decoded.items.map(\.id))
+                cursor = decoded.nextCursor
+            } while cursor != nil
+            let fixtureIDs = Dictionary(uniqueKeysWithValues: fixture.tickets.map { ($0.value.id, $0.key) })
+            let listed = Set(seen.compactMap { fixtureIDs[$0] })
+            #expect(listed == visible, "\(role) lists \(listed.sorted()), expected \(visible.sorted())")
+            return 1
+        case ("post", "/api/v1/tickets"):
+            let uai = api.template.account("requester").organizationCode
+            let mayOpen = !["partner_viewer", "contractor_agent"].contains(role)
+            let response = try await api.call(.post, path, as: role, body: #"{"kind":"request","title":"Matrix","establishment":"\#(uai)"}"#)
+            #expect(response.status == (mayOpen ? .created : .forbidden), "\(role) opening a ticket: \(response.status)")
+            let withTeam = try await api.call(.post, path, as: role, body: #"{"kind":"incident","title":"Matrix","team_id":1,"establishment":"\#(uai)"}"#)
+            #expect(withTeam.status == (mayOpen ? .unprocessableContent : .forbidden), "\(role) setting the team: \(withTeam.status)")
+            return 2
+        case ("get", "/api/v1/tickets/{id}"), ("get", "/api/v1/tickets/{id}/history"), ("get", "/api/v1/tickets/{id}/sla"):
+            return try await onEachTicket(fixture, path, as: role, api: api) { name, _ in
+                (.get, nil, [:], visible.contains(name) ? .ok : .notFound)
+            }
+        case ("post", "/api/v1/tickets/{id}/comments"):
+            return try await onEachTicket(fixture, path, as: role, api: api) { name, _ in
+                (.post, #"{"body":"Matrix"}"#, [:], !canWrite ? .forbidden : visible.contains(name) ? .created : .notFound)
+            }
+        case ("post", "/api/v1/tickets/{id}/actions/{action}"):
+            let mayTake = staff.contains(role) || role == "contractor_agent"
+            return try await onEachTicket(fixture, path.replacingOccurrences(of: "{action}", with: "take"), as: role, api: api) { name, ticket in
+                // allowed on a visible ticket: whatever the lifecycle says, but never 404 nor 403
+                (.post, "{}", [.ifMatch: "\"\(ticket.version)\""], !mayTake ? .forbidden : visible.contains(name) ? nil : .notFound)
+            }
+        case ("post", "/api/v1/session"):
+            // public: a token is not a password, and a wrong password is refused for everyone alike
+            let response = try await api.call(.post, path, as: role, body: #"{"login":"demo.requester","password":"wrong password"}"#)
+            #expect(response.status == .unauthorized || response.status == .tooManyRequests, "\(role): \(response.status)")
+            return 1
+        case ("get", "/api/v1/session"):
+            #expect(try await api.call(.get, path, as: role).status == .ok)
+            return 1
+        case ("delete", "/api/v1/session"):
+            #expect(try await api.call(.delete, path, as: role).status == .badRequest, "a token has no session to end")
+            return 1
+        case ("post", "/api/v1/inbound/email"), ("get", "/api/v1/webhooks"), ("post", "/api/v1/webhooks"), ("delete", "/api/v1/webhooks/{id}"),
+            ("get", "/api/v1/audit"):
+            let response = try await api.call(
+                HTTPRequest.Method(method.uppercased())!, path.replacingOccurrences(of: "{id}", with: "999999"), as: role, body: method == "get" ? nil : "{}"
+            )
+            if isAdmin {
+                #expect(response.status != .forbidden && response.status.code < 500, "administrator on \(method) \(path): \(response.status)")
+            } else {
+                #expect(response.status == .forbidden, "\(role) on \(method) \(path): \(response.status)")
+            }
+            return 1
+        default:
+            Issue.record("the access matrix has no expectation for \(method) \(path): add one")
+            return 0
+        }
+    }
+
+    /// Calls `path` on each fixture ticket; `expectation` gives the method, body, headers and the
+    /// status expected (`nil`: anything but 403, 404 and 5xx). A refusal must not show the ticket.
+    static func onEachTicket(
+        _ fixture: Fixture, _ path: String, as role: String, api: APIHarness,
+        expectation: (String, TicketView) -> (HTTPRequest.Method, String?, HTTPFields, HTTPResponse.Status?)
+    ) async throws -> Int {
+        for (name, ticket) in fixture.tickets.sorted(by: { $0.key < $1.key }) {
+            let (method, body, headers, expected) = expectation(name, ticket)
+            let response = try await api.call(method, path.replacingOccurrences(of: "{id}", with: "\(ticket.id)"), as: role, body: body, headers: headers)
+            if let expected {
+                #expect(response.status == expected, "\(role) \(method) \(path) on \(name): \(response.status) \(response.text)")
+            } else {
+                #expect(![.forbidden, .notFound].contains(response.status) && response.status.code < 500, "\(role) \(method) \(path) on \(name): \(response.status)")
+            }
+            if response.status == .notFound || response.status == .forbidden {
+                #expect(!response.text.contains(ticket.ref) && !response.text.contains(ticket.title), "a refusal shows the ticket: \(response.text)")
+            }
+        }
+        return fixture.tickets.count
+    }
+
+    /// Five tickets: the requester's, the correspondent's (same establishment), one of a lycée and
+    /// one of a CFA opened by phone, and one of a CFA escalated to the contractor.
+    static func fixture(_ api: APIHarness) async throws -> Fixture {
+        var fixture = Fixture()
+        fixture.tickets["requester's"] = try await api.open(as: "requester")
+        fixture.tickets["correspondent's"] = try await api.open(as: "local_correspondent")
+        let lyceePerson = try await person(api, type: "lycee")
+        let cfaPerson = try await person(api, type: "cfa")
+        let body = { (person: Int64, title: String) in #"{"kind":"incident","title":"\#(title)","requester_id":\#(person)}"# }
+        fixture.tickets["lycée's"] = try await api.open(as: "agent", body: body(lyceePerson, "Vidéoprojecteur HS au lycée"))
+        fixture.tickets["CFA's"] = try await api.open(as: "agent", body: body(cfaPerson, "Imprimante du CFA"))
+        var escalated = try await api.open(as: "agent", body: body(cfaPerson, "Baie de brassage du CFA"))
+        let desk = try await teamID(api, code: "SD")
+        let contractorTeam = try await teamID(api, code: "PRESTA")
+        escalated = try await api.act("assign", on: escalated, body: #"{"team_id":\#(desk)}"#).decode(TicketView.self)
+        escalated = try await api.act("take", on: escalated).decode(TicketView.self)
+        escalated = try await api.act("escalate", on: escalated, body: #"{"team_id":\#(contractorTeam),"reason":"Câblage"}"#).decode(TicketView.self)
+        fixture.tickets["escalated"] = escalated
+
+        let all = Set(fixture.tickets.keys)
+        let types = try await establishmentTypes(api, of: fixture.tickets)
+        fixture.visible = [
+            "requester": ["requester's"],
+            "local_correspondent": ["requester's", "correspondent's"],
+            "agent": all, "team_lead": all, "administrator": all,
+            "partner_viewer": Set(all.filter { regionTypes.contains(types[$0] ?? "") }),
+            "contractor_agent": ["escalated"],
+        ]
+        #expect(fixture.visible["partner_viewer"]?.contains("lycée's") == true)
+        #expect(fixture.visible["partner_viewer"]?.contains("CFA's") == false)
+        return fixture
+    }
+
+    static func person(_ api: APIHarness, type: String) async throws -> Int64 {
+        let rows = try await api.database.client.query(
+            """
+            SELECT p.id FROM people p JOIN organizations o ON o.id = p.organization_id
+            WHERE o.establishment_type = \(type) AND o.code <> \(api.template.account("requester").organizationCode) ORDER BY p.id LIMIT 1
+            """
+        )
+        for try await id in rows.decode(Int64.self) { return id }
+        throw MatrixError.missing("a person of a \(type)")
+    }
+
+    static func teamID(_ api: APIHarness, code: String) async throws -> Int64 {
+        let rows = try await api.database.client.query("SELECT id FROM teams WHERE code = \(code)")
+        for try await id in rows.decode(Int64.self) { return id }
+        throw MatrixError.missing("team \(code)")
+    }
+
+    static func establishmentTypes(_ api: APIHarness, of tickets: [String: TicketView]) async throws -> [String: String] {
+        var types: [String: String] = [:]
+        for (name, ticket) in tickets {
+            let rows = try await api.database.client.query(
+                "SELECT o.establishment_type FROM tickets t JOIN organizations o ON o.id = t.establishment_id WHERE t.id = \(ticket.id)"
+            )
+            for try await type in rows.decode(String.self) { types[name] = type }
+        }
+        return types
+    }
+
+    enum MatrixError: Error {
+        case missing(String)
+    }
+}
