@@ -15,11 +15,14 @@ public struct HTTPConfiguration: Sendable {
     public var trustedProxies: Set<String>
     /// The address users reach through the load balancer.
     public var publicURL: String?
+    /// The schools' CAS server, when users may sign in through it.
+    public var cas: CASService.Settings?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8081, drainDelay: Duration = .seconds(2), trustedProxies: Set<String> = ["127.0.0.1", "::1"],
-        publicURL: String? = nil
+        publicURL: String? = nil, cas: CASService.Settings? = nil
     ) {
+        self.cas = cas
         self.host = host
         self.port = port
         self.drainDelay = drainDelay
@@ -31,7 +34,7 @@ public struct HTTPConfiguration: Sendable {
 /// The API node's router and the table of its routes.
 public func buildRouter(
     database: Database, notifier: JobNotifier, state: NodeState, registry: PrometheusCollectorRegistry, trustedProxies: Set<String> = [],
-    publicURL: String? = nil, logger: Logger
+    publicURL: String? = nil, cas: CASService.Settings? = nil, logger: Logger
 ) -> (Router<GuichetRequestContext>, RouteTable) {
     let router = Router(context: GuichetRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
@@ -53,6 +56,12 @@ public func buildRouter(
         .add(middleware: DeniedAccessAuditMiddleware(audit: audit))
     SessionController(sessions: sessions, secureCookies: publicURL?.lowercased().hasPrefix("https://") == true)
         .register(in: table, publicGroup: publicAPI, group: api, prefix: prefix)
+    PasswordResetController(resets: PasswordResetService(database: database, logger: logger, publicURL: publicURL))
+        .register(in: table, group: publicAPI, prefix: prefix)
+    CASController(
+        cas: cas.map { CASService(settings: $0, sessions: sessions, logger: logger) }, publicURL: publicURL ?? "http://127.0.0.1:8080",
+        secureCookies: publicURL?.lowercased().hasPrefix("https://") == true
+    ).register(in: table)
     let tickets = TicketService(database: database, notifier: notifier, logger: logger, publicURL: publicURL)
     TicketsController(tickets: tickets, sla: SLAService(database: database, logger: logger)).register(in: table, group: api, prefix: prefix)
     InboundMailController(inbound: InboundMailService(tickets: tickets)).register(in: table, group: api, prefix: prefix)
@@ -68,7 +77,7 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let (router, _) = buildRouter(
         database: database, notifier: notifier, state: state, registry: registry, trustedProxies: configuration.trustedProxies,
-        publicURL: configuration.publicURL, logger: logger
+        publicURL: configuration.publicURL, cas: configuration.cas, logger: logger
     )
     return Application(
         router: router,

@@ -65,7 +65,7 @@ public struct DemoSeeder: Sendable {
             for spec in DemoDirectoryBuilder.demoAccounts {
                 guard let personID = try await directory.personID(login: spec.login) else { continue }
                 let password = APIToken.generate().dropFirst(4).prefix(16).description
-                try await directory.upsertAccount(personID: personID, login: spec.login, passwordHash: try PasswordHash.make(password), roles: spec.roles)
+                try await directory.upsertAccount(personID: personID, login: spec.login, passwordHash: PasswordHash.make(password), roles: spec.roles)
                 try await directory.revokeTokens(personID: personID, label: Self.tokenLabel)
                 let scopes: [TokenScope] = spec.roles.contains(.admin) ? TokenScope.allCases : [.read, .write]
                 let token = try await directory.issueToken(personID: personID, label: Self.tokenLabel, scopes: scopes, expiresAt: nil).token

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import _CryptoExtras
+import HummingbirdBcrypt
 
 /// API tokens: random, shown once, stored only as their SHA-256.
 public enum APIToken {
@@ -34,40 +34,24 @@ public enum SessionToken {
     }
 }
 
-/// Passwords, stored as `pbkdf2-sha256$rounds$salt$hash`.
+/// Passwords, stored as bcrypt hashes (cost 12, salted). bcrypt reads at most 72 bytes of a
+/// password: longer ones are refused where passwords are chosen.
 public enum PasswordHash {
-    static let rounds = 210_000
+    public static let cost: UInt8 = 12
+    public static let maximumBytes = 72
 
-    public static func make(_ password: String) throws -> String {
-        var generator = SystemRandomNumberGenerator()
-        let salt = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        let key = try derive(password, salt: salt, rounds: rounds)
-        return "pbkdf2-sha256$\(rounds)$\(Data(salt).base64EncodedString())$\(key.base64EncodedString())"
+    public static func make(_ password: String) -> String {
+        Bcrypt.hash(password, cost: cost)
     }
 
-    /// Compares in constant time; a malformed or locked (`!`) hash never matches.
+    /// A malformed or locked (`!`) hash never matches.
     public static func verify(_ password: String, against stored: String) -> Bool {
-        let parts = stored.split(separator: "$")
-        guard parts.count == 4, parts[0] == "pbkdf2-sha256", let rounds = Int(parts[1]), rounds >= 210_000,
-            let salt = Data(base64Encoded: String(parts[2])), let expected = Data(base64Encoded: String(parts[3])),
-            let actual = try? derive(password, salt: Array(salt), rounds: rounds), actual.count == expected.count
-        else { return false }
-        return zip(actual, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        guard stored.hasPrefix("$2"), password.utf8.count <= maximumBytes else { return false }
+        return Bcrypt.verify(password, hash: stored)
     }
 
     /// The stored value of an account that cannot sign in with a password.
     public static let locked = "!"
-
-    private static func derive(_ password: String, salt: [UInt8], rounds: Int) throws -> Data {
-        let key = try KDF.Insecure.PBKDF2.deriveKey(
-            from: Array(password.utf8),
-            salt: salt,
-            using: .sha256,
-            outputByteCount: 32,
-            rounds: rounds
-        )
-        return key.withUnsafeBytes { Data($0) }
-    }
 }
 
 extension Data {

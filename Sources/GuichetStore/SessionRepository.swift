@@ -96,3 +96,41 @@ public struct SessionRepository: Sendable {
         try await connection.query("DELETE FROM login_throttle WHERE key = \(key)", logger: logger)
     }
 }
+
+extension SessionRepository {
+    /// The active account a login or an e-mail address names, with where to write to its owner.
+    public func account(loginOrEmail: String) async throws -> (personID: Int64, email: String, name: String, locale: String)? {
+        let rows = try await connection.query(
+            """
+            SELECT p.id, p.email, p.name, p.locale FROM accounts a JOIN people p ON p.id = a.person_id
+            WHERE (lower(a.login) = lower(\(loginOrEmail)) OR lower(p.email) = lower(\(loginOrEmail))) AND NOT a.disabled
+            ORDER BY (lower(a.login) = lower(\(loginOrEmail))) DESC LIMIT 1
+            """,
+            logger: logger
+        )
+        for try await (id, email, name, locale) in rows.decode((Int64, String, String, String).self) { return (id, email, name, locale) }
+        return nil
+    }
+
+    public func createReset(personID: Int64, tokenHash: Data, expiresAt: Date) async throws {
+        try await connection.query(
+            "INSERT INTO password_resets (token_hash, person_id, expires_at) VALUES (\(tokenHash), \(personID), \(expiresAt))",
+            logger: logger
+        )
+    }
+
+    /// Uses a reset token once: returns its person if the token is known, unused and not expired,
+    /// and marks it used in the same statement (a second use finds nothing).
+    public func useReset(tokenHash: Data) async throws -> Int64? {
+        let rows = try await connection.query(
+            """
+            UPDATE password_resets SET used_at = now()
+            WHERE token_hash = \(tokenHash) AND used_at IS NULL AND expires_at > now()
+            RETURNING person_id
+            """,
+            logger: logger
+        )
+        for try await personID in rows.decode(Int64.self) { return personID }
+        return nil
+    }
+}

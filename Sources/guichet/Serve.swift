@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GuichetHTTP
 import GuichetQueue
+import GuichetServices
 import GuichetStore
 import Hummingbird
 import Logging
@@ -31,6 +32,12 @@ struct Serve: AsyncParsableCommand {
     )
     var trustedProxies: String?
 
+    @Option(name: .customLong("cas-url"), help: "The schools' CAS server, e.g. https://ent.example.fr/cas, to sign in through it (env GUICHET_CAS_URL).")
+    var casURL: String?
+
+    @Option(name: .customLong("cas-match"), help: "How a CAS user is found: login or email (env GUICHET_CAS_MATCH, default login).")
+    var casMatch: String?
+
     @Option(name: .customLong("drain-seconds"), help: "Seconds readiness reports draining before the server stops (env GUICHET_DRAIN_SECONDS, default 2).")
     var drainSeconds: Double?
 
@@ -47,7 +54,8 @@ struct Serve: AsyncParsableCommand {
             port: port,
             drainDelay: .milliseconds(Int64(drain * 1000)),
             trustedProxies: Set(proxies),
-            publicURL: publicURL ?? Environment.value("GUICHET_PUBLIC_URL")
+            publicURL: publicURL ?? Environment.value("GUICHET_PUBLIC_URL"),
+            cas: try casSettings()
         )
         try await verifySchema(url, logger: logger)
 
@@ -76,5 +84,15 @@ struct Serve: AsyncParsableCommand {
         )
         logger.info("API node starting", metadata: ["address": "\(configuration.host):\(configuration.port)", "database": "\(url)"])
         try await group.run()
+    }
+
+    func casSettings() throws -> CASService.Settings? {
+        guard let url = casURL ?? Environment.value("GUICHET_CAS_URL") else { return nil }
+        guard url.hasPrefix("https://") || url.hasPrefix("http://127.0.0.1") || url.hasPrefix("http://localhost") else {
+            throw ValidationError("The CAS server '\(url)' must be reached over https (plain http only on this machine).")
+        }
+        let matchText = casMatch ?? Environment.value("GUICHET_CAS_MATCH") ?? "login"
+        guard let match = CASService.Settings.Match(rawValue: matchText) else { throw ValidationError("--cas-match is login or email.") }
+        return CASService.Settings(serverURL: url, match: match)
     }
 }

@@ -82,12 +82,13 @@ extension TestResponse {
 /// Runs `body` against an API node on a fresh database; with `worker`, a worker node runs beside it,
 /// and with `mailFrom` that worker sends notifications from this address to the test SMTP server.
 func withAPI<Result: Sendable>(
-    worker: Bool = false, mailFrom sender: MailAddress? = nil, _ body: @Sendable (APIHarness) async throws -> Result
+    worker: Bool = false, mailFrom sender: MailAddress? = nil, cas: CASService.Settings? = nil, publicURL: String? = nil,
+    _ body: @Sendable (APIHarness) async throws -> Result
 ) async throws -> Result {
     let mail = try sender.map { WorkerHandlers.MailSettings(smtp: try TestMail.smtp(), sender: $0) }
     let http = WebhookJobHandler.makeClient()
     do {
-        let result = try await withAPI(worker: worker, mail: mail, http: http, body)
+        let result = try await withAPI(worker: worker, mail: mail, http: http, cas: cas, publicURL: publicURL, body)
         try await http.shutdown()
         return result
     } catch {
@@ -97,13 +98,15 @@ func withAPI<Result: Sendable>(
 }
 
 private func withAPI<Result: Sendable>(
-    worker: Bool, mail: WorkerHandlers.MailSettings?, http: HTTPClient, _ body: @Sendable (APIHarness) async throws -> Result
+    worker: Bool, mail: WorkerHandlers.MailSettings?, http: HTTPClient, cas: CASService.Settings?, publicURL: String?,
+    _ body: @Sendable (APIHarness) async throws -> Result
 ) async throws -> Result {
     try await TestDatabase.withFresh { database, template in
         let state = NodeState()
         let notifier = JobNotifier(client: database.client, logger: TestDatabase.logger)
         let (router, table) = buildRouter(
-            database: database, notifier: notifier, state: state, registry: PrometheusCollectorRegistry(), logger: TestDatabase.logger
+            database: database, notifier: notifier, state: state, registry: PrometheusCollectorRegistry(), publicURL: publicURL, cas: cas,
+            logger: TestDatabase.logger
         )
         let routes = table.routes
         let app = Application(router: router, logger: TestDatabase.logger)

@@ -20,6 +20,21 @@ struct AccessTests {
         }
     }
 
+    @Test("headers that name a user (as some proxies set them) are never believed: without a credential, 401")
+    func userHeadersIgnored() async throws {
+        try await withAPI { api async throws in
+            let headers: HTTPFields = [
+                .init("X-Remote-User")!: "demo.admin", .init("X-Forwarded-User")!: "demo.admin", .init("Remote-User")!: "demo.admin",
+                .init("X-Auth-Request-User")!: "demo.admin",
+            ]
+            #expect(try await api.call(.get, "/api/v1/tickets", headers: headers).status == .unauthorized)
+            #expect(try await api.call(.get, "/api/v1/audit", headers: headers).status == .unauthorized)
+            var asRequester = headers
+            asRequester[.authorization] = "Bearer \(api.token("requester"))"
+            #expect(try await api.call(.get, "/api/v1/audit", headers: asRequester).status == .forbidden, "the token's owner, not the header, is the caller")
+        }
+    }
+
     @Test("a revoked token no longer works")
     func revoked() async throws {
         try await withAPI { api async throws in

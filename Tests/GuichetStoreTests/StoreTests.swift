@@ -37,7 +37,7 @@ struct StoreTests {
         }
     }
 
-    @Test("API tokens are stored only as hashes, and passwords as salted PBKDF2")
+    @Test("API tokens are stored only as hashes, and passwords as salted bcrypt")
     func secrets() async throws {
         try await TestDatabase.withFresh { database, template in
             let account = template.account("agent")
@@ -51,7 +51,7 @@ struct StoreTests {
             for try await (hash, password) in rows.decode((String, String).self) {
                 #expect(!hash.contains(account.apiToken))
                 #expect(hash == APIToken.hash(account.apiToken).map { String(format: "%02x", $0) }.joined())
-                #expect(password.hasPrefix("pbkdf2-sha256$"))
+                #expect(password.hasPrefix("$2") && password.contains("$12$"), "bcrypt at cost 12")
                 #expect(!password.contains(account.password))
                 #expect(PasswordHash.verify(account.password, against: password))
                 #expect(!PasswordHash.verify(account.password + "x", against: password))

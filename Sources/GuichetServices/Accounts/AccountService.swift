@@ -58,7 +58,7 @@ public struct AccountService: Sendable {
         }
         guard !user.roles.isEmpty else { throw ServiceError.invalid("roles", "Give the account at least one role.") }
         if let password { try Self.checkStrength(password) }
-        let hash = try password.map(PasswordHash.make) ?? PasswordHash.locked
+        let hash = password.map(PasswordHash.make) ?? PasswordHash.locked
         return try await database.transaction { connection in
             let directory = DirectoryRepository(connection: connection, logger: logger)
             guard let organization = try await directory.organization(idOrCode: user.organizationCode) else {
@@ -93,7 +93,7 @@ public struct AccountService: Sendable {
 
     public func resetPassword(login: String, to password: String, by actor: Actor) async throws {
         try Self.checkStrength(password)
-        let hash = try PasswordHash.make(password)
+        let hash = PasswordHash.make(password)
         try await database.transaction { connection in
             let directory = DirectoryRepository(connection: connection, logger: logger)
             guard let account = try await directory.account(login: login) else { throw ServiceError.notFound("account \(login)") }
@@ -154,7 +154,9 @@ public struct AccountService: Sendable {
 
     static func checkStrength(_ password: String) throws(ServiceError) {
         guard password.count >= 12 else { throw ServiceError.invalid("password", "A password has at least 12 characters.") }
-        guard password.count <= 200 else { throw ServiceError.invalid("password", "A password has at most 200 characters.") }
+        guard password.utf8.count <= PasswordHash.maximumBytes else {
+            throw ServiceError.invalid("password", "A password has at most \(PasswordHash.maximumBytes) bytes (bcrypt reads no further).")
+        }
     }
 
     private func audit(

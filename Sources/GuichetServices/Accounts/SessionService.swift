@@ -65,15 +65,21 @@ public struct SessionService: Sendable {
             )
             throw ServiceError.signInFailed
         }
+        return try await openSession(personID: credentials.personID, client: client, requestID: requestID, clearing: "login:\(login)", detail: nil)
+    }
+
+    /// Opens a new session for a person who proved who they are (password or the schools' SSO):
+    /// a new random token, never one the browser brought.
+    func openSession(personID: Int64, client: String?, requestID: String?, clearing key: String?, detail: String?) async throws -> SignedIn {
         let token = SessionToken.generate()
         let csrf = SessionToken.generate()
         let expiresAt = clock.now().addingTimeInterval(Double(policy.absolute.components.seconds))
         let session = try await database.transaction { connection in
             let sessions = SessionRepository(connection: connection, logger: logger)
-            try await sessions.clearAttempts(key: "login:\(login)")
-            try await sessions.create(personID: credentials.personID, tokenHash: SessionToken.hash(token), csrfToken: csrf, expiresAt: expiresAt, client: client)
+            if let key { try await sessions.clearAttempts(key: key) }
+            try await sessions.create(personID: personID, tokenHash: SessionToken.hash(token), csrfToken: csrf, expiresAt: expiresAt, client: client)
             try await AuditRepository(connection: connection, logger: logger).record(
-                AuditEntry(actorID: credentials.personID, kind: "signin.success", objectType: "session", requestID: requestID, client: client)
+                AuditEntry(actorID: personID, kind: "signin.success", objectType: "session", detail: detail, requestID: requestID, client: client)
             )
             return try await sessions.find(tokenHash: SessionToken.hash(token), idle: policy.idle)
         }
@@ -99,5 +105,5 @@ public struct SessionService: Sendable {
     }
 
     /// A hash no password matches, checked when the login is unknown.
-    static let decoyHash: String = (try? PasswordHash.make(SessionToken.generate())) ?? PasswordHash.locked
+    static let decoyHash = PasswordHash.make(SessionToken.generate())
 }

@@ -118,6 +118,28 @@ enum NotificationTemplates {
         return NotificationContent(subject: "Message non enregistré / Message not recorded", text: text, html: html)
     }
 
+    /// The message with a password reset link, in the recipient's language.
+    static func passwordReset(name: String, link: String, minutes: Int, locale: String) -> NotificationContent {
+        let lines =
+            locale == "en"
+            ? [
+                "Hello \(name),", "", "Someone (you, we hope) asked to choose a new password for your Guichet account.",
+                "Follow this link within \(minutes) minutes; it works once:", link, "",
+                "If you did not ask, ignore this message: your password stays as it is.", "", "-- ", "The service centre",
+            ]
+            : [
+                "Bonjour \(name),", "", "Quelqu'un (vous, nous l'espérons) a demandé à choisir un nouveau mot de passe pour votre compte Guichet.",
+                "Suivez ce lien dans les \(minutes) minutes ; il ne sert qu'une fois :", link, "",
+                "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe reste le même.", "", "-- ", "Le centre de services",
+            ]
+        let html = "<!doctype html>\n<html><body style=\"font-family: sans-serif\">"
+            + lines.filter { !$0.isEmpty }.map { $0 == link ? "<p><a href=\"\(escape(link))\">\(escape(link))</a></p>" : "<p>\(escape($0))</p>" }
+                .joined(separator: "\n") + "</body></html>"
+        return NotificationContent(
+            subject: locale == "en" ? "Choose a new password" : "Choisir un nouveau mot de passe", text: lines.joined(separator: "\n"), html: html
+        )
+    }
+
     static func escape(_ text: String) -> String {
         var escaped = ""
         escaped.reserveCapacity(text.count)

@@ -1,0 +1,74 @@
+import Foundation
+import GuichetDomain
+import GuichetStore
+import Logging
+import PostgresNIO
+
+/// Password reset by e-mail: a single-use link that expires. Asking answers the same whether or
+/// not an account matches, and is limited per account so that nobody floods a mailbox.
+public struct PasswordResetService: Sendable {
+    public static let lifetime: Duration = .seconds(30 * 60)
+    static let requestsPerHour = 3
+
+    let database: Database
+    let logger: Logger
+    let clock: WallClock
+    /// Where users reach Guichet: the link points to its reset page.
+    let publicURL: String?
+
+    public init(database: Database, logger: Logger, clock: WallClock = .system, publicURL: String?) {
+        self.database = database
+        self.logger = logger
+        self.clock = clock
+        self.publicURL = publicURL
+    }
+
+    /// Sends a reset link to the account that `loginOrEmail` names, if there is one and it asked
+    /// less than three times in the hour. Says nothing either way.
+    public func request(loginOrEmail: String, client: String?, requestID: String?) async throws {
+        let key = loginOrEmail.trimmingCharacters(in: .whitespaces).lowercased()
+        guard !key.isEmpty, key.count <= 200 else { throw ServiceError.invalid("login", "Give your login or your e-mail address.") }
+        try await database.transaction { connection in
+            let sessions = SessionRepository(connection: connection, logger: logger)
+            guard let account = try await sessions.account(loginOrEmail: key) else { return }
+            let audit = AuditRepository(connection: connection, logger: logger)
+            guard try await sessions.countAttempt(key: "reset:\(account.personID)", window: .seconds(3600)) <= Self.requestsPerHour else {
+                try await audit.record(AuditEntry(actorID: account.personID, kind: "password_reset.throttled", requestID: requestID, client: client))
+                return
+            }
+            let token = APIToken.generate()
+            let minutes = Int(Self.lifetime.components.seconds / 60)
+            try await sessions.createReset(
+                personID: account.personID, tokenHash: APIToken.hash(token), expiresAt: clock.now().addingTimeInterval(Double(minutes * 60))
+            )
+            let base = (publicURL ?? "http://127.0.0.1:8080").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            let content = NotificationTemplates.passwordReset(
+                name: account.name, link: "\(base)/reset-password?token=\(token)", minutes: minutes, locale: account.locale
+            )
+            let id = try await NotificationRepository(connection: connection, logger: logger).insert(
+                NewNotification(
+                    ticketID: nil, personID: account.personID, address: account.email, kind: "password_reset", locale: account.locale,
+                    messageKey: "guichet.\(UUID().uuidString.lowercased())", subject: content.subject, text: content.text, html: content.html
+                )
+            )
+            try await NotificationComposer(connection: connection, logger: logger, publicURL: publicURL).enqueueDelivery(of: id)
+            try await audit.record(AuditEntry(actorID: account.personID, kind: "password_reset.requested", requestID: requestID, client: client))
+        }
+    }
+
+    /// Sets a new password with a reset token: once, before it expires. Every session of the
+    /// account ends (the database does it when the password changes).
+    public func complete(token: String, newPassword: String, client: String?, requestID: String?) async throws {
+        try AccountService.checkStrength(newPassword)
+        let hash = PasswordHash.make(newPassword)
+        try await database.transaction { connection in
+            guard token.count <= 100, let personID = try await SessionRepository(connection: connection, logger: logger).useReset(tokenHash: APIToken.hash(token)) else {
+                throw ServiceError.invalid("token", "This link is unknown, used or expired; ask for a new one.")
+            }
+            _ = try await DirectoryRepository(connection: connection, logger: logger).setPassword(hash: hash, personID: personID)
+            try await AuditRepository(connection: connection, logger: logger).record(
+                AuditEntry(actorID: personID, kind: "password_reset.completed", objectType: "account", objectID: "\(personID)", requestID: requestID, client: client)
+            )
+        }
+    }
+}
