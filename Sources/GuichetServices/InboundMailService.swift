@@ -47,6 +47,9 @@ public struct InboundMailService: Sendable {
             }
         } catch is InboundRace {
             outcome = .duplicate
+        } catch ServiceError.forbidden(let why) {
+            // refused for good, with the reason: the MTA bounces it rather than trying again
+            throw InboundMailError.notAllowed(why)
         }
         logger.info("mail received", metadata: ["outcome": "\(outcome)"])
         if case .duplicate = outcome {} else { tickets.signalFollowUps() }

@@ -32,6 +32,7 @@ extension TicketService {
         } catch {
             throw ServiceError.rule(error)
         }
+        try await checkContractorHolds(record, by: principal, asAgent: action.name != .take, on: connection)
         try await checkReferences(of: action, on: record, by: principal, directory: DirectoryRepository(connection: connection, logger: logger))
         guard try await tickets.save(id: record.id, state: change.state, expectedVersion: record.version) != nil else {
             throw ServiceError.versionMismatch(current: record.version + 1)
@@ -69,6 +70,17 @@ extension TicketService {
             try await notifications.notify(.closed, about: ticket)
         case .assign, .resume, .escalate, .reopen:
             break
+        }
+    }
+
+    /// A contractor's agent sees every ticket ever escalated to their team, but changes only those
+    /// with their team now, and, past taking it, only those they hold themselves.
+    func checkContractorHolds(_ record: TicketRecord, by principal: Principal, asAgent: Bool, on connection: PostgresConnection) async throws {
+        guard principal.roles.contains(.contractor) else { return }
+        guard let team = record.team, try await DirectoryRepository(connection: connection, logger: logger).isMember(personID: principal.personID, teamID: team.id)
+        else { throw ServiceError.forbidden("Ticket \(record.ref) is no longer with your team; you may read it, not change it.") }
+        if asAgent && record.agent?.id != principal.personID {
+            throw ServiceError.forbidden("Take ticket \(record.ref) before working on it.")
         }
     }
 

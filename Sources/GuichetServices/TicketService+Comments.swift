@@ -46,6 +46,8 @@ extension TicketService {
         _ body: String, visibility: CommentRecord.Visibility, origin: TicketOrigin, to record: TicketRecord, by principal: Principal,
         on connection: PostgresConnection
     ) async throws -> CommentView {
+        guard AccessPolicy.mayWrite(principal) else { throw ServiceError.forbidden("Partners read tickets; they do not comment on them.") }
+        try await checkContractorHolds(record, by: principal, asAgent: false, on: connection)
         guard record.status != .closed else {
             throw ServiceError.conflict("Ticket \(record.ref) is closed; open a new ticket instead.")
         }

@@ -78,6 +78,9 @@ public struct TicketService: Sendable {
     func insertTicket(_ request: OpenTicketRequest, checked: OpenTicketRequest.Checked, by principal: Principal, on connection: PostgresConnection)
         async throws -> TicketRecord
     {
+        guard AccessPolicy.mayOpen(principal) else {
+            throw ServiceError.forbidden("Partners read tickets and contractors work those escalated to them; neither opens tickets.")
+        }
         let directory = DirectoryRepository(connection: connection, logger: logger)
         let requester = try await resolveRequester(request, principal: principal, directory: directory)
         let establishment = try await resolveEstablishment(request, requester: requester, principal: principal, directory: directory)

@@ -104,16 +104,32 @@ public struct NotificationRepository: Sendable {
         return false
     }
 
+    /// Records the delivery. A message that carried a secret link (a password reset) keeps no copy
+    /// of it once it has left.
     public func markSent(id: Int64) async throws {
-        try await connection.query("UPDATE notifications SET sent_at = now(), attempts = attempts + 1 WHERE id = \(id)", logger: logger)
+        try await connection.query(
+            """
+            UPDATE notifications SET sent_at = now(), attempts = attempts + 1,
+                text_body = CASE WHEN kind = \(Self.secretKind) THEN \(Self.removed) ELSE text_body END,
+                html_body = CASE WHEN kind = \(Self.secretKind) THEN \(Self.removed) ELSE html_body END
+            WHERE id = \(id)
+            """,
+            logger: logger
+        )
     }
+
+    /// The kind of notification whose body holds a secret, and what replaces it once sent or refused.
+    public static let secretKind = "password_reset"
+    static let removed = "(the link was removed once the message left)"
 
     /// Records a failed attempt; `permanently` when the server refused the message for good.
     public func markFailed(id: Int64, error: String, permanently: Bool) async throws {
         try await connection.query(
             """
             UPDATE notifications SET attempts = attempts + 1, last_error = \(String(error.prefix(1000))),
-                failed_at = CASE WHEN \(permanently) THEN now() END
+                failed_at = CASE WHEN \(permanently) THEN now() END,
+                text_body = CASE WHEN \(permanently) AND kind = \(Self.secretKind) THEN \(Self.removed) ELSE text_body END,
+                html_body = CASE WHEN \(permanently) AND kind = \(Self.secretKind) THEN \(Self.removed) ELSE html_body END
             WHERE id = \(id)
             """,
             logger: logger

@@ -46,9 +46,12 @@ public enum PasswordHash {
 
     /// A malformed or locked (`!`) hash never matches.
     public static func verify(_ password: String, against stored: String) -> Bool {
-        guard stored.hasPrefix("$2"), password.utf8.count <= maximumBytes else { return false }
+        guard isHash(stored), password.utf8.count <= maximumBytes else { return false }
         return Bcrypt.verify(password, hash: stored)
     }
+
+    /// Whether `stored` is a bcrypt hash (and not a locked account).
+    public static func isHash(_ stored: String) -> Bool { stored.hasPrefix("$2") }
 
     /// The stored value of an account that cannot sign in with a password.
     public static let locked = "!"

@@ -91,6 +91,11 @@ public struct SessionRepository: Sendable {
         throw StoreError.noRowReturned
     }
 
+    /// Takes one attempt off `key` (a sign-in that succeeded from this address).
+    public func forgiveAttempt(key: String) async throws {
+        try await connection.query("UPDATE login_throttle SET attempts = attempts - 1 WHERE key = \(key) AND attempts > 0", logger: logger)
+    }
+
     /// Forgets the attempts under `key` (after a successful sign-in).
     public func clearAttempts(key: String) async throws {
         try await connection.query("DELETE FROM login_throttle WHERE key = \(key)", logger: logger)
@@ -98,13 +103,27 @@ public struct SessionRepository: Sendable {
 }
 
 extension SessionRepository {
-    /// The active account a login or an e-mail address names, with where to write to its owner.
-    public func account(loginOrEmail: String) async throws -> (personID: Int64, email: String, name: String, locale: String)? {
+    /// How an account is named when it is looked for.
+    public enum AccountKey: Sendable {
+        case login(String)
+        case email(String)
+        /// A login, or else an e-mail address (what a person types to reset their password).
+        case loginOrEmail(String)
+    }
+
+    /// The active account `key` names, with where to write to its owner.
+    public func account(_ key: AccountKey) async throws -> (personID: Int64, email: String, name: String, locale: String)? {
+        let (login, email): (String?, String?) =
+            switch key {
+            case .login(let login): (login, nil)
+            case .email(let email): (nil, email)
+            case .loginOrEmail(let text): (text, text)
+            }
         let rows = try await connection.query(
             """
             SELECT p.id, p.email, p.name, p.locale FROM accounts a JOIN people p ON p.id = a.person_id
-            WHERE (lower(a.login) = lower(\(loginOrEmail)) OR lower(p.email) = lower(\(loginOrEmail))) AND NOT a.disabled
-            ORDER BY (lower(a.login) = lower(\(loginOrEmail))) DESC LIMIT 1
+            WHERE (lower(a.login) = lower(\(login)) OR lower(p.email) = lower(\(email))) AND NOT a.disabled
+            ORDER BY (lower(a.login) = lower(\(login))) IS TRUE DESC LIMIT 1
             """,
             logger: logger
         )
@@ -132,5 +151,28 @@ extension SessionRepository {
         )
         for try await personID in rows.decode(Int64.self) { return personID }
         return nil
+    }
+}
+
+extension SessionRepository {
+    /// Deletes what sign-in leaves behind: sessions past their expiry or idle longer than `idle`,
+    /// throttle windows closed for a day, reset tokens used or expired a day ago. Returns how many rows.
+    public func purge(idle: Duration) async throws -> Int {
+        let idleSeconds = Double(idle.components.seconds)
+        let rows = try await connection.query(
+            """
+            WITH s AS (
+                DELETE FROM sessions WHERE expires_at < now() OR last_seen_at < now() - make_interval(secs => \(idleSeconds)) RETURNING 1
+            ), t AS (
+                DELETE FROM login_throttle WHERE window_started_at < now() - interval '1 day' RETURNING 1
+            ), r AS (
+                DELETE FROM password_resets WHERE expires_at < now() - interval '1 day' RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM t) + (SELECT count(*) FROM r)
+            """,
+            logger: logger
+        )
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
     }
 }

@@ -24,6 +24,7 @@ public enum WorkerHandlers {
             PruneJobHandler.kind: PruneJobHandler(queue: queue, keepCompleted: retention.completed, keepDiscarded: retention.discarded),
             WebhookJobHandler.kind: WebhookJobHandler(database: database, http: http),
             WorkloadFoldJobHandler.kind: WorkloadFoldJobHandler(database: database),
+            SessionPurgeJobHandler.kind: SessionPurgeJobHandler(sessions: SessionService(database: database, logger: logger)),
             AutoCloseJobHandler.kind: AutoCloseJobHandler(
                 tickets: TicketService(database: database, notifier: notifier, logger: logger, publicURL: publicURL),
                 after: autoCloseAfter
@@ -52,6 +53,9 @@ public enum WorkerHandlers {
         PeriodicJob(
             name: "agents.workloads.fold", schedule: .every(.seconds(10)),
             job: NewJob(queue: "default", kind: WorkloadFoldJobHandler.kind, maxAttempts: 1)
+        ),
+        PeriodicJob(
+            name: "sessions.purge", schedule: .every(.seconds(900)), job: NewJob(queue: "default", kind: SessionPurgeJobHandler.kind, maxAttempts: 3)
         ),
         PeriodicJob(
             name: "tickets.autoclose", schedule: .every(.seconds(600)), job: NewJob(queue: "default", kind: AutoCloseJobHandler.kind, maxAttempts: 3)

@@ -48,6 +48,28 @@ struct InboundMailTests {
         }
     }
 
+    @Test("a partner, who only reads, can neither open nor comment by mail: the message is refused with the reason, nothing recorded")
+    func partnerRefused() async throws {
+        try await withAPI { api async throws in
+            let ticket = try await api.open()
+            try await PerimeterTests.moveRequester(api, ofTicket: ticket.id, toType: "lycee")
+            let from = try await Self.email(api, role: "partner_viewer")
+            for subject in ["Question sur les équipements", "Re: [\(ticket.ref)] \(ticket.title)"] {
+                let refused = try await Self.deliver(
+                    api,
+                    [
+                        "From: <\(from)>", "To: support@recia.example", "Subject: \(subject)", "Message-ID: <p-\(UUID().uuidString)@region.example>",
+                        "Content-Type: text/plain; charset=utf-8", "", "Pouvez-vous nous dire ?",
+                    ]
+                )
+                #expect(refused.status == .unprocessableContent, "\(subject): \(refused.status) \(refused.text)")
+                #expect(refused.text.contains("Partners"))
+            }
+            let history = try await api.call(.get, "/api/v1/tickets/\(ticket.id)/history", as: "agent").text
+            #expect(!history.contains("Pouvez-vous"))
+        }
+    }
+
     @Test("a reply to a notification becomes a public comment on its ticket and reopens it when resolved")
     func replyReopens() async throws {
         try await withAPI { api async throws in

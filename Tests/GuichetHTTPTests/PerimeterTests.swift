@@ -59,6 +59,23 @@ struct PerimeterTests {
         }
     }
 
+    @Test("a contractor's agent works a ticket only while it is with their team, and past taking it only if they hold it")
+    func contractorWritesOnlyWhatTheyHold() async throws {
+        try await withAPI { api async throws in
+            var ticket = try await Self.escalateToContractor(api, try await api.open())
+            let resolve = try await api.act(
+                "resolve", on: ticket, as: "contractor_agent", body: #"{"resolution_code":"fixed","solution":"x","resolution_mode":"on_site"}"#
+            )
+            #expect(resolve.status == .forbidden, "not taken yet: \(resolve.text)")
+            let desk = try await AccessMatrixTests.teamID(api, code: "SD")
+            ticket = try await api.act("assign", on: ticket, body: #"{"team_id":\#(desk)}"#).decode(TicketView.self)
+            #expect(try await api.call(.get, "/api/v1/tickets/\(ticket.id)", as: "contractor_agent").status == .ok, "formerly escalated: still readable")
+            let comment = try await api.call(.post, "/api/v1/tickets/\(ticket.id)/comments", as: "contractor_agent", body: #"{"body":"Encore là"}"#)
+            #expect(comment.status == .forbidden, "back with the service desk: read-only for the contractor")
+            #expect(try await api.act("take", on: ticket, as: "contractor_agent").status == .forbidden)
+        }
+    }
+
     @Test("nobody sets the team, agent, priority or organisation of a new ticket; a requester opens only for their own establishment")
     func fieldRules() async throws {
         try await withAPI { api async throws in

@@ -1,10 +1,13 @@
 import Foundation
 import GuichetServices
+import GuichetStore
 import Hummingbird
 
 /// `/auth/cas/login` and `/auth/cas/callback`: sign-in through the schools' digital workspace.
-/// The login sends the browser to the CAS server; the callback validates the ticket it brings
-/// back, sets the session cookie and returns to the page asked for (a path of Guichet only).
+/// The login sends the browser to the CAS server with a random state, also kept in a cookie; the
+/// callback checks that state (a ticket obtained by someone else cannot sign this browser in),
+/// validates the ticket it brings back, sets the session cookie and returns to the page asked for
+/// (a path of Guichet only).
 struct CASController {
     let cas: CASService?
     /// Where users reach Guichet: the service address the CAS server sends them back to.
@@ -21,21 +24,32 @@ struct CASController {
         return cas
     }
 
+    static let stateCookie = "guichet_cas_state"
+
     /// The callback address for a return to `next`, exactly as given to the CAS server twice.
-    func service(next: String) -> String {
-        "\(publicURL)/auth/cas/callback?next=\(CASService.encoded(next))"
+    func service(next: String, state: String) -> String {
+        "\(publicURL)/auth/cas/callback?next=\(CASService.encoded(next))&state=\(CASService.encoded(state))"
     }
 
-    /// Only a path of Guichet itself: never another site (an open redirect).
+    func stateCookie(_ value: String, maxAge: Int) throws -> Cookie {
+        try Cookie.validated(name: Self.stateCookie, value: value, maxAge: maxAge, path: "/auth/cas", secure: secureCookies, httpOnly: true, sameSite: .lax)
+    }
+
+    /// Only a path of Guichet itself, in plain characters: never another site (an open redirect),
+    /// whatever a browser would make of tabs, backslashes or `//`.
     static func safeNext(_ value: String?) -> String {
-        guard let value, value.hasPrefix("/"), !value.hasPrefix("//"), !value.contains("\\"), value.count <= 500 else { return "/" }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-_.~?=&")
+        guard let value, value.hasPrefix("/"), !value.hasPrefix("//"), value.count <= 500, value.allSatisfy(allowed.contains) else { return "/" }
         return value
     }
 
     @Sendable func login(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let cas = try configured()
         let next = Self.safeNext(request.uri.queryParameters.get("next"))
-        return Response(status: .found, headers: [.location: cas.loginURL(service: service(next: next))])
+        let state = SessionToken.generate()
+        var response = Response(status: .found, headers: [.location: cas.loginURL(service: service(next: next, state: state))])
+        response.setCookie(try stateCookie(state, maxAge: 600))
+        return response
     }
 
     @Sendable func callback(_ request: Request, context: GuichetRequestContext) async throws -> Response {
@@ -44,8 +58,16 @@ struct CASController {
         guard let ticket = request.uri.queryParameters.get("ticket") else {
             throw Problem.badRequest("The school workspace sent no ticket; sign in again from the start.", field: "ticket")
         }
-        let signedIn = try await cas.signIn(ticket: ticket, service: service(next: next), client: context.clientAddress, requestID: context.id)
+        let state = request.uri.queryParameters.get("state") ?? ""
+        guard let kept = request.cookies[Self.stateCookie]?.value, !state.isEmpty, SessionToken.matches(state, kept) else {
+            throw Problem(
+                type: "forbidden", title: "Forbidden", status: .forbidden,
+                detail: "This sign-in was not started from this browser; start again from Guichet's sign-in page."
+            )
+        }
+        let signedIn = try await cas.signIn(ticket: ticket, service: service(next: next, state: state), client: context.clientAddress, requestID: context.id)
         var response = Response(status: .seeOther, headers: [.location: next])
+        response.setCookie(try stateCookie("", maxAge: 0))
         response.setCookie(
             try Cookie.validated(
                 name: AuthMiddleware.sessionCookie, value: signedIn.token, maxAge: Int(signedIn.expiresAt.timeIntervalSinceNow), path: "/",

@@ -6,9 +6,12 @@ public enum InboundMailError: Error, Equatable, CustomStringConvertible {
     case headerTooLarge
     case tooManyParts(limit: Int)
     case noSender
+    /// The sender may not do what the message asks (a partner, who only reads, writing in).
+    case notAllowed(String)
 
     public var description: String {
         switch self {
+        case .notAllowed(let why): why
         case .tooLarge(let limit): "the message is larger than \(limit / 1_048_576) MiB"
         case .headerTooLarge: "the message header is larger than 256 KiB"
         case .tooManyParts(let limit): "the message has more than \(limit) MIME parts"

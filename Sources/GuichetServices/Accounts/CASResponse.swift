@@ -42,7 +42,7 @@ public enum CASResponse: Sendable, Equatable {
         }
 
         func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            if name == "user" && path.contains("authenticationSuccess") {
+            if name == "user" && path.count >= 2 && path[path.count - 2] == "authenticationSuccess" {
                 user = text
             } else if path.dropLast().last == "attributes" && attributes[name] == nil {
                 attributes[name] = text.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -59,9 +59,16 @@ public struct CASService: Sendable {
             await sessions.audit.record(AuditEntry(actorID: nil, kind: "signin.failure", detail: "CAS \(code): \(message)", requestID: requestID, client: client))
             throw ServiceError.forbidden("The school workspace did not confirm this sign-in (\(code)); sign in again from the start.")
         case .success(let user, let attributes):
-            let key = settings.match == .login ? user : (attributes[settings.emailAttribute] ?? "")
-            let person = key.isEmpty ? nil : try await sessions.database.client.withConnection { connection in
-                try await SessionRepository(connection: connection, logger: logger).account(loginOrEmail: key)
+            let key: SessionRepository.AccountKey? =
+                switch settings.match {
+                case .login: .login(user)
+                case .email: attributes[settings.emailAttribute].flatMap { $0.isEmpty ? nil : .email($0) }
+                }
+            var person: (personID: Int64, email: String, name: String, locale: String)?
+            if let key {
+                person = try await sessions.database.client.withConnection { connection in
+                    try await SessionRepository(connection: connection, logger: logger).account(key)
+                }
             }
             guard let person else {
                 await sessions.audit.record(

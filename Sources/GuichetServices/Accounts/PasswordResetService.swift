@@ -30,10 +30,12 @@ public struct PasswordResetService: Sendable {
         guard !key.isEmpty, key.count <= 200 else { throw ServiceError.invalid("login", "Give your login or your e-mail address.") }
         try await database.transaction { connection in
             let sessions = SessionRepository(connection: connection, logger: logger)
-            guard let account = try await sessions.account(loginOrEmail: key) else { return }
+            guard let account = try await sessions.account(.loginOrEmail(key)) else { return }
             let audit = AuditRepository(connection: connection, logger: logger)
             guard try await sessions.countAttempt(key: "reset:\(account.personID)", window: .seconds(3600)) <= Self.requestsPerHour else {
-                try await audit.record(AuditEntry(actorID: account.personID, kind: "password_reset.throttled", requestID: requestID, client: client))
+                try await audit.record(
+                    AuditEntry(actorID: nil, kind: "password_reset.throttled", objectType: "account", objectID: "\(account.personID)", requestID: requestID, client: client)
+                )
                 return
             }
             let token = APIToken.generate()
@@ -47,12 +49,14 @@ public struct PasswordResetService: Sendable {
             )
             let id = try await NotificationRepository(connection: connection, logger: logger).insert(
                 NewNotification(
-                    ticketID: nil, personID: account.personID, address: account.email, kind: "password_reset", locale: account.locale,
+                    ticketID: nil, personID: account.personID, address: account.email, kind: NotificationRepository.secretKind, locale: account.locale,
                     messageKey: "guichet.\(UUID().uuidString.lowercased())", subject: content.subject, text: content.text, html: content.html
                 )
             )
             try await NotificationComposer(connection: connection, logger: logger, publicURL: publicURL).enqueueDelivery(of: id)
-            try await audit.record(AuditEntry(actorID: account.personID, kind: "password_reset.requested", requestID: requestID, client: client))
+            try await audit.record(
+                AuditEntry(actorID: nil, kind: "password_reset.requested", objectType: "account", objectID: "\(account.personID)", requestID: requestID, client: client)
+            )
         }
     }
 
@@ -60,12 +64,20 @@ public struct PasswordResetService: Sendable {
     /// account ends (the database does it when the password changes).
     public func complete(token: String, newPassword: String, client: String?, requestID: String?) async throws {
         try AccountService.checkStrength(newPassword)
-        let hash = PasswordHash.make(newPassword)
-        try await database.transaction { connection in
-            guard token.count <= 100, let personID = try await SessionRepository(connection: connection, logger: logger).useReset(tokenHash: APIToken.hash(token)) else {
-                throw ServiceError.invalid("token", "This link is unknown, used or expired; ask for a new one.")
+        let refused = ServiceError.invalid("token", "This link is unknown, used or expired; ask for a new one.")
+        guard token.count <= 100 else { throw refused }
+        if let client {
+            let attempts = try await database.client.withConnection { connection in
+                try await SessionRepository(connection: connection, logger: logger).countAttempt(key: "reset:\(client)", window: .seconds(15 * 60))
             }
-            _ = try await DirectoryRepository(connection: connection, logger: logger).setPassword(hash: hash, personID: personID)
+            guard attempts <= 20 else { throw ServiceError.tooManyAttempts(retryAfter: .seconds(15 * 60)) }
+        }
+        try await database.transaction { connection in
+            // the token is checked, and spent, before the password is hashed: a forged one costs no bcrypt
+            guard let personID = try await SessionRepository(connection: connection, logger: logger).useReset(tokenHash: APIToken.hash(token)) else {
+                throw refused
+            }
+            _ = try await DirectoryRepository(connection: connection, logger: logger).setPassword(hash: PasswordHash.make(newPassword), personID: personID)
             try await AuditRepository(connection: connection, logger: logger).record(
                 AuditEntry(actorID: personID, kind: "password_reset.completed", objectType: "account", objectID: "\(personID)", requestID: requestID, client: client)
             )

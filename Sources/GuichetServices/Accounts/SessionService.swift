@@ -52,20 +52,30 @@ public struct SessionService: Sendable {
             return (perLogin, perAddress, try await sessions.credentials(login: login))
         }
         if perLogin > policy.attemptsPerLogin || perAddress > policy.attemptsPerAddress {
+            // the caller is unknown: the account is what the attempt was about, not who made it
             await audit.record(
-                AuditEntry(actorID: credentials?.personID, kind: "signin.throttled", detail: "login \(login)", requestID: requestID, client: client)
+                AuditEntry(actorID: nil, kind: "signin.throttled", objectType: "account", objectID: credentials.map { "\($0.personID)" }, requestID: requestID, client: client)
             )
             throw ServiceError.tooManyAttempts(retryAfter: policy.window)
         }
-        // an unknown login costs the same as a wrong password, so that timing tells nothing either
-        let valid = PasswordHash.verify(password, against: credentials?.passwordHash ?? Self.decoyHash)
+        // an unknown login, or an account without a password, costs the same bcrypt as a wrong
+        // password, so that timing tells nothing either
+        let stored = credentials.map(\.passwordHash).flatMap { PasswordHash.isHash($0) ? $0 : nil }
+        let valid = PasswordHash.verify(password, against: stored ?? Self.decoyHash) && stored != nil
         guard valid, let credentials, !credentials.disabled else {
             await audit.record(
-                AuditEntry(actorID: credentials?.personID, kind: "signin.failure", detail: "login \(login)", requestID: requestID, client: client)
+                AuditEntry(actorID: nil, kind: "signin.failure", objectType: "account", objectID: credentials.map { "\($0.personID)" }, requestID: requestID, client: client)
             )
             throw ServiceError.signInFailed
         }
-        return try await openSession(personID: credentials.personID, client: client, requestID: requestID, clearing: "login:\(login)", detail: nil)
+        let signedIn = try await openSession(personID: credentials.personID, client: client, requestID: requestID, clearing: "login:\(login)", detail: nil)
+        // an address counts its failures, not its sign-ins: a school behind one address signs in all day
+        if let client {
+            try await database.client.withConnection { connection in
+                try await SessionRepository(connection: connection, logger: logger).forgiveAttempt(key: "address:\(client)")
+            }
+        }
+        return signedIn
     }
 
     /// Opens a new session for a person who proved who they are (password or the schools' SSO):
@@ -85,6 +95,13 @@ public struct SessionService: Sendable {
         }
         guard let session else { throw ServiceError.signInFailed }
         return SignedIn(token: token, csrfToken: csrf, expiresAt: expiresAt, principal: session.principal)
+    }
+
+    /// Deletes ended sessions, old throttle windows and spent reset tokens; returns how many rows.
+    public func purge() async throws -> Int {
+        try await database.client.withConnection { connection in
+            try await SessionRepository(connection: connection, logger: logger).purge(idle: policy.idle)
+        }
     }
 
     /// The live session of a cookie's token.
