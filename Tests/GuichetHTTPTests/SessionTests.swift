@@ -111,4 +111,24 @@ struct SessionTests {
             #expect(log.contains { $0.kind == "signin.success" && $0.actorID == api.template.account("team_lead").personId })
         }
     }
+
+    @Test("the purge deletes ended sessions, closed throttle windows and spent reset tokens, and keeps live ones")
+    func purge() async throws {
+        try await withAPI { api async throws in
+            let live = try Self.session(try await Self.signIn(api, "agent"))
+            _ = try Self.session(try await Self.signIn(api, "team_lead"))
+            _ = try await Self.signIn(api, "requester", password: "wrong password")
+            try await api.database.client.query(
+                "UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE person_id = \(api.template.account("team_lead").personId)"
+            )
+            try await api.database.client.query("UPDATE login_throttle SET window_started_at = now() - interval '2 days'")
+            let purged = try await SessionService(database: api.database, logger: TestDatabase.logger).purge()
+            #expect(purged >= 2)
+            #expect(try await api.call(.get, "/api/v1/session", headers: [.cookie: live.cookie]).status == .ok)
+            let throttle = try await api.database.client.query("SELECT count(*) FROM login_throttle")
+            for try await count in throttle.decode(Int64.self) { #expect(count == 0, "the closed window is gone") }
+            let sessions = try await api.database.client.query("SELECT count(*) FROM sessions")
+            for try await count in sessions.decode(Int64.self) { #expect(count == 1, "only the live session is left") }
+        }
+    }
 }
