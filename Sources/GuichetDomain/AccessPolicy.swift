@@ -86,13 +86,11 @@ public enum AccessPolicy {
     /// Whether the caller may change anything at all (partners read only).
     public static func mayWrite(_ principal: Principal) -> Bool { !principal.roles.contains(.partner) }
 
-    /// Internal notes are for those who work the ticket: staff and contractors' agents; never
-    /// requesters or partners.
-    public static func mayReadInternalNotes(_ principal: Principal) -> Bool {
+    /// Internal notes are read and written by those who work the ticket: staff and contractors'
+    /// agents; never requesters or partners.
+    public static func mayUseInternalNotes(_ principal: Principal) -> Bool {
         principal.isStaff || principal.roles.contains(.contractor)
     }
-
-    public static func mayWriteInternalNotes(_ principal: Principal) -> Bool { mayReadInternalNotes(principal) }
 
     /// Staff may open a ticket on behalf of someone else (a phone call); others only for themselves.
     public static func mayOpenOnBehalf(_ principal: Principal) -> Bool { principal.isStaff }

@@ -25,8 +25,9 @@ extension TicketService {
         if body.isEmpty { throw ServiceError.invalid("body", "A comment needs a body.") }
         if body.count > 20_000 { throw ServiceError.invalid("body", "The body is longer than 20,000 characters.") }
         let visibility = request.visibility ?? .public
-        guard AccessPolicy.mayWrite(principal) else { throw ServiceError.forbidden("Partners read tickets; they do not comment on them.") }
-        if visibility == .internal && !AccessPolicy.mayWriteInternalNotes(principal) {
+        // refused before the ticket is looked for: a partner learns nothing of tickets outside its perimeter
+        try Self.authorizeCommenting(by: principal)
+        if visibility == .internal && !AccessPolicy.mayUseInternalNotes(principal) {
             throw ServiceError.forbidden("Only those who work on the ticket may write internal notes.")
         }
         let view = try await database.transaction { connection in
@@ -46,7 +47,7 @@ extension TicketService {
         _ body: String, visibility: CommentRecord.Visibility, origin: TicketOrigin, to record: TicketRecord, by principal: Principal,
         on connection: PostgresConnection
     ) async throws -> CommentView {
-        guard AccessPolicy.mayWrite(principal) else { throw ServiceError.forbidden("Partners read tickets; they do not comment on them.") }
+        try Self.authorizeCommenting(by: principal)
         try await checkContractorHolds(record, by: principal, asAgent: false, on: connection)
         guard record.status != .closed else {
             throw ServiceError.conflict("Ticket \(record.ref) is closed; open a new ticket instead.")
@@ -63,5 +64,9 @@ extension TicketService {
             try await notifications(on: connection).notify(.reply, about: record, detail: body)
         }
         return CommentView(comment)
+    }
+
+    static func authorizeCommenting(by principal: Principal) throws(ServiceError) {
+        guard AccessPolicy.mayWrite(principal) else { throw ServiceError.forbidden("Partners read tickets; they do not comment on them.") }
     }
 }

@@ -50,7 +50,7 @@ extension TicketService {
                     .find(ticketKey, scope: AccessPolicy.ticketScope(of: principal))
             else { throw ServiceError.notFound("ticket \(key)") }
             return try await EventRepository(connection: connection, logger: logger)
-                .history(ticketID: record.id, includeInternal: AccessPolicy.mayReadInternalNotes(principal))
+                .history(ticketID: record.id, includeInternal: AccessPolicy.mayUseInternalNotes(principal))
                 .map(EventView.init)
         }
     }

@@ -43,9 +43,8 @@ public struct TicketService: Sendable {
     /// Records a new ticket and enqueues its dispatch. With an idempotency key, a repeat of the same
     /// request returns the stored answer, and a different request under the same key is refused.
     public func open(_ request: OpenTicketRequest, by principal: Principal, idempotencyKey: String?) async throws -> OpenOutcome {
-        guard AccessPolicy.mayOpen(principal) else {
-            throw ServiceError.forbidden("Partners read tickets and contractors work those escalated to them; neither opens tickets.")
-        }
+        // who may open is answered before what they sent is looked at
+        try Self.authorizeOpening(by: principal)
         let checked = try request.validated()
         if let idempotencyKey, idempotencyKey.isEmpty || idempotencyKey.count > 200 {
             throw ServiceError.invalid("Idempotency-Key", "An idempotency key has 1 to 200 characters.")
@@ -78,9 +77,7 @@ public struct TicketService: Sendable {
     func insertTicket(_ request: OpenTicketRequest, checked: OpenTicketRequest.Checked, by principal: Principal, on connection: PostgresConnection)
         async throws -> TicketRecord
     {
-        guard AccessPolicy.mayOpen(principal) else {
-            throw ServiceError.forbidden("Partners read tickets and contractors work those escalated to them; neither opens tickets.")
-        }
+        try Self.authorizeOpening(by: principal)
         let directory = DirectoryRepository(connection: connection, logger: logger)
         let requester = try await resolveRequester(request, principal: principal, directory: directory)
         let establishment = try await resolveEstablishment(request, requester: requester, principal: principal, directory: directory)
@@ -120,6 +117,13 @@ public struct TicketService: Sendable {
             try await notifications(on: connection).notify(.criticalOpened, about: record, to: onCall)
         }
         return record
+    }
+
+    /// Refuses outsiders: partners read tickets, contractors work those escalated to them.
+    static func authorizeOpening(by principal: Principal) throws(ServiceError) {
+        guard AccessPolicy.mayOpen(principal) else {
+            throw ServiceError.forbidden("Partners read tickets and contractors work those escalated to them; neither opens tickets.")
+        }
     }
 
     private func replay(_ earlier: IdempotencyRecord, request: OpenTicketRequest) throws -> OpenOutcome {

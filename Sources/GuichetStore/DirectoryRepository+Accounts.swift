@@ -46,18 +46,19 @@ extension DirectoryRepository {
         try await updated("UPDATE accounts SET roles = \(roles.map(\.rawValue)) WHERE person_id = \(personID) RETURNING 1")
     }
 
-    /// Issues a named, scoped API token that may expire; returns its id and the token, which is
+    /// Issues a named, scoped API token that may expire; returns its record and the token, which is
     /// seen only this once.
-    public func issueToken(personID: Int64, label: String, scopes: [TokenScope], expiresAt: Date?) async throws -> (id: Int64, token: String) {
+    public func issueToken(personID: Int64, label: String, scopes: [TokenScope], expiresAt: Date?) async throws -> (record: TokenRecord, token: String) {
         let token = APIToken.generate()
-        let id = try await returningID(
+        let issued = try await tokens(
             """
             INSERT INTO api_tokens (person_id, token_hash, label, scopes, expires_at)
             VALUES (\(personID), \(APIToken.hash(token)), \(label), \(scopes.map(\.rawValue)), \(expiresAt))
-            RETURNING id
+            RETURNING id, person_id, label, scopes, created_at, expires_at, revoked_at
             """
         )
-        return (id, token)
+        guard let record = issued.first else { throw StoreError.noRowReturned }
+        return (record, token)
     }
 
     /// Revokes a live token; `owner` limits it to that person's tokens. Returns the token revoked.
@@ -69,16 +70,6 @@ extension DirectoryRepository {
             RETURNING id, person_id, label, scopes, created_at, expires_at, revoked_at
             """
         ).first
-    }
-
-    /// A person's tokens, newest first.
-    public func tokens(personID: Int64) async throws -> [TokenRecord] {
-        try await tokens(
-            """
-            SELECT id, person_id, label, scopes, created_at, expires_at, revoked_at FROM api_tokens
-            WHERE person_id = \(personID) ORDER BY id DESC
-            """
-        )
     }
 
     private func tokens(_ query: PostgresQuery) async throws -> [TokenRecord] {

@@ -42,16 +42,19 @@ public struct SessionRepository: Sendable {
         )
     }
 
-    /// The live session of a cookie's token, marked as seen now; `nil` when unknown, idle longer
-    /// than `idle`, past its absolute expiry, or its account disabled.
+    /// The live session of a cookie's token; `nil` when unknown, idle longer than `idle`, past its
+    /// absolute expiry, or its account disabled. It is marked as seen at most once a minute, so
+    /// that a signed-in browser does not write a row on every request.
     public func find(tokenHash: Data, idle: Duration) async throws -> SessionRecord? {
         let idleSeconds = Double(idle.components.seconds)
         let rows = try await connection.query(
             """
             WITH s AS (
-                UPDATE sessions SET last_seen_at = now()
+                SELECT id, person_id, csrf_token, expires_at, last_seen_at FROM sessions
                 WHERE token_hash = \(tokenHash) AND expires_at > now() AND last_seen_at > now() - make_interval(secs => \(idleSeconds))
-                RETURNING id, person_id, csrf_token, expires_at
+            ), touched AS (
+                UPDATE sessions SET last_seen_at = now()
+                WHERE id IN (SELECT id FROM s WHERE last_seen_at < now() - interval '1 minute')
             )
             SELECT s.id, p.id, p.organization_id, a.roles, s.csrf_token, s.expires_at
             FROM s JOIN people p ON p.id = s.person_id JOIN accounts a ON a.person_id = p.id

@@ -69,11 +69,7 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
         @Argument(help: "The login.") var login: String
 
-        func run() async throws {
-            let login = self.login
-            try await UserCommand.withAccounts(common) { try await $0.setDisabled(true, login: login, by: .commandLine) }
-            print("Account \(login) disabled.")
-        }
+        func run() async throws { try await UserCommand.setDisabled(true, login: login, common) }
     }
 
     struct Enable: AsyncParsableCommand {
@@ -81,11 +77,12 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
         @Argument(help: "The login.") var login: String
 
-        func run() async throws {
-            let login = self.login
-            try await UserCommand.withAccounts(common) { try await $0.setDisabled(false, login: login, by: .commandLine) }
-            print("Account \(login) enabled.")
-        }
+        func run() async throws { try await UserCommand.setDisabled(false, login: login, common) }
+    }
+
+    static func setDisabled(_ disabled: Bool, login: String, _ common: CommonOptions) async throws {
+        try await withAccounts(common) { try await $0.setDisabled(disabled, login: login, by: .commandLine) }
+        print("Account \(login) \(disabled ? "disabled" : "enabled").")
     }
 
     struct ResetPassword: AsyncParsableCommand {

@@ -78,9 +78,9 @@ struct DispatchTests {
         #expect(!contractor.isStaff && !contractor.isAdmin && !AccessPolicy.mayAdminister(contractor))
         #expect(!AccessPolicy.mayPerform(.assign, principal: requester))
         #expect(AccessPolicy.mayPerform(.reopen, principal: requester))
-        #expect(!AccessPolicy.mayWriteInternalNotes(requester))
+        #expect(!AccessPolicy.mayUseInternalNotes(requester))
         #expect(TicketActionName.allCases.allSatisfy { !AccessPolicy.mayPerform($0, principal: partner) })
         #expect(AccessPolicy.mayPerform(.take, principal: contractor) && !AccessPolicy.mayPerform(.escalate, principal: contractor))
-        #expect(AccessPolicy.mayReadInternalNotes(contractor) && !AccessPolicy.mayReadInternalNotes(partner))
+        #expect(AccessPolicy.mayUseInternalNotes(contractor) && !AccessPolicy.mayUseInternalNotes(partner))
     }
 }

@@ -131,14 +131,11 @@ public struct AccountService: Sendable {
                 throw ServiceError.invalid("scopes", "Only an administrator's token may have the admin scope.")
             }
             let issued = try await directory.issueToken(personID: account.personID, label: label, scopes: scopes, expiresAt: expiresAt)
-            guard let record = try await directory.tokens(personID: account.personID).first(where: { $0.id == issued.id }) else {
-                throw StoreError.noRowReturned
-            }
             try await audit(
-                "token.created", actor: actor, object: "token", id: issued.id,
+                "token.created", actor: actor, object: "token", id: issued.record.id,
                 after: ["owner": "\(account.personID)", "name": label, "scopes": scopes.map(\.rawValue).joined(separator: ",")], on: connection
             )
-            return (record, issued.token)
+            return issued
         }
     }
 

@@ -78,7 +78,7 @@ public struct CASService: Sendable {
                     "Your school workspace account (\(user)) is not known to Guichet; ask your establishment's IT correspondent to have it added."
                 )
             }
-            return try await sessions.openSession(personID: person.personID, client: client, requestID: requestID, clearing: nil, detail: "CAS user \(user)")
+            return try await sessions.openSession(personID: person.personID, client: client, requestID: requestID, afterPasswordOf: nil, detail: "CAS user \(user)")
         }
     }
 

@@ -68,25 +68,23 @@ public struct SessionService: Sendable {
             )
             throw ServiceError.signInFailed
         }
-        let signedIn = try await openSession(personID: credentials.personID, client: client, requestID: requestID, clearing: "login:\(login)", detail: nil)
-        // an address counts its failures, not its sign-ins: a school behind one address signs in all day
-        if let client {
-            try await database.client.withConnection { connection in
-                try await SessionRepository(connection: connection, logger: logger).forgiveAttempt(key: "address:\(client)")
-            }
-        }
-        return signedIn
+        return try await openSession(personID: credentials.personID, client: client, requestID: requestID, afterPasswordOf: login, detail: nil)
     }
 
     /// Opens a new session for a person who proved who they are (password or the schools' SSO):
-    /// a new random token, never one the browser brought.
-    func openSession(personID: Int64, client: String?, requestID: String?, clearing key: String?, detail: String?) async throws -> SignedIn {
+    /// a new random token, never one the browser brought. After a password (`login`), the login's
+    /// attempts are forgotten, and the address's by one: an address counts its failures, not its
+    /// sign-ins, as a school behind one address signs in all day.
+    func openSession(personID: Int64, client: String?, requestID: String?, afterPasswordOf login: String?, detail: String?) async throws -> SignedIn {
         let token = SessionToken.generate()
         let csrf = SessionToken.generate()
         let expiresAt = clock.now().addingTimeInterval(Double(policy.absolute.components.seconds))
         let session = try await database.transaction { connection in
             let sessions = SessionRepository(connection: connection, logger: logger)
-            if let key { try await sessions.clearAttempts(key: key) }
+            if let login {
+                try await sessions.clearAttempts(key: "login:\(login)")
+                if let client { try await sessions.forgiveAttempt(key: "address:\(client)") }
+            }
             try await sessions.create(personID: personID, tokenHash: SessionToken.hash(token), csrfToken: csrf, expiresAt: expiresAt, client: client)
             try await AuditRepository(connection: connection, logger: logger).record(
                 AuditEntry(actorID: personID, kind: "signin.success", objectType: "session", detail: detail, requestID: requestID, client: client)
