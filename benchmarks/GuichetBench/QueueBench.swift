@@ -19,7 +19,7 @@ struct QueueBench: AsyncParsableCommand {
     @Option(name: .customLong("scheduled-jobs")) var scheduledJobs = 100_000
     @Option var window = 60.0
     @Option var concurrency = 32
-    @Option(name: .customLong("enqueue-connections")) var enqueueConnections = 8
+    @Option(name: .customLong("enqueue-connections")) var enqueueConnections = 32
 
     static let queueName = "bench"
     static let kind = "bench.noop"

@@ -5,7 +5,7 @@ Prints ONE JSON object on stdout; progress lines go to stderr. Scenarios (same d
 Guichet's side):
 
   offered    for each rate R, enqueue R jobs/s for --duration seconds, one job per commit, paced
-             on a schedule from a small pool of connections; pickup = handler start - enqueue
+             on a schedule from 32 connections; pickup = handler start - enqueue
              return (same monotonic clock, same process); wait (bounded) for every job.
   drain      bulk-insert --drain-jobs jobs, then start the consumer and time until all are done.
   scheduled  --scheduled-jobs jobs with execute_after spread uniformly over the next --window
@@ -401,7 +401,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--concurrency", type=int, default=32, help="max in-flight jobs (max_concurrent_tasks)")
     p.add_argument("--batch-size", type=int, default=10, help="dequeue batch size (PgQueuer default 10)")
     p.add_argument("--dequeue-timeout", type=float, default=30, help="idle wait (PgQueuer default 30 s)")
-    p.add_argument("--enqueue-conns", type=int, default=8, help="enqueuer's connection pool size")
+    p.add_argument("--enqueue-conns", type=int, default=32, help="enqueuer's connection pool size")
     p.add_argument("--offered-wait", type=float, default=30, help="bound on the wait after enqueueing")
     p.add_argument("--drain-timeout", type=float, default=600)
     p.add_argument("--no-uvloop", dest="uvloop", action="store_false")
