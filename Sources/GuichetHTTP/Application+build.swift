@@ -34,9 +34,10 @@ public struct HTTPConfiguration: Sendable {
 /// The API node's router and the table of its routes.
 public func buildRouter(
     database: Database, notifier: JobNotifier, state: NodeState, registry: PrometheusCollectorRegistry, trustedProxies: Set<String> = [],
-    publicURL: String? = nil, cas: CASService.Settings? = nil, logger: Logger
+    publicURL: String? = nil, cas: CASService.Settings? = nil, live: LiveFeed? = nil, logger: Logger
 ) -> (Router<GuichetRequestContext>, RouteTable) {
     let router = Router(context: GuichetRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ClientAddressMiddleware(trustedProxies: trustedProxies))
     router.add(middleware: MetricsMiddleware())
@@ -67,17 +68,24 @@ public func buildRouter(
     InboundMailController(inbound: InboundMailService(tickets: tickets)).register(in: table, group: api, prefix: prefix)
     WebhooksController(webhooks: WebhookService(database: database, logger: logger)).register(in: table, group: api, prefix: prefix)
     AuditController(audit: audit).register(in: table, group: api, prefix: prefix)
+    WebController(
+        renderer: WebRenderer(), tickets: tickets, sessions: sessions, console: ConsoleService(database: database, logger: logger),
+        sla: SLAService(database: database, logger: logger), catalogue: CatalogueService(database: database, logger: logger),
+        dashboards: DashboardService(database: database, logger: logger), live: live ?? LiveFeed(database: database, logger: logger),
+        secureCookies: publicURL?.lowercased().hasPrefix("https://") == true, casEnabled: cas != nil
+    ).register(on: router, audit: audit)
     return (router, table)
 }
 
-/// An API node: the HTTP server of the JSON API, health and metrics.
+/// An API node: the HTTP server of the JSON API, the web pages, health and metrics; `live` feeds
+/// the consoles' live updates (a service of its own in the node's group).
 public func buildApplication(
     database: Database, notifier: JobNotifier, state: NodeState, registry: PrometheusCollectorRegistry, configuration: HTTPConfiguration,
-    logger: Logger
+    live: LiveFeed, logger: Logger
 ) -> some ApplicationProtocol {
     let (router, _) = buildRouter(
         database: database, notifier: notifier, state: state, registry: registry, trustedProxies: configuration.trustedProxies,
-        publicURL: configuration.publicURL, cas: configuration.cas, logger: logger
+        publicURL: configuration.publicURL, cas: configuration.cas, live: live, logger: logger
     )
     return Application(
         router: router,

@@ -12,6 +12,10 @@ public struct GuichetRequestContext: RequestContext {
     public let peerAddress: String?
     /// The caller's address: the peer, or what a trusted proxy says it forwarded.
     public var clientAddress: String?
+    /// Who is looking at a web page (set by `WebSessionMiddleware`).
+    var visitor: WebVisitor?
+    /// The submitted form of a web page's POST, read and checked against CSRF before the handler.
+    var form: WebForm?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

@@ -116,6 +116,7 @@ struct DemoDirectoryBuilder {
             ServiceRecord(code: "logiciel", family: "software", name: "Logiciels pédagogiques", subcategory: "Applications"),
             ServiceRecord(code: "compte", family: "account", name: "Comptes et mots de passe", subcategory: "Identité"),
             ServiceRecord(code: "telephonie-mobile", family: "telephony", name: "Téléphonie mobile personnelle", inPerimeter: false),
+            ServiceRecord(code: "formation-usage", family: "training", name: "Formation à l'usage des logiciels", inPerimeter: false),
         ]
         for service in services { _ = try await directory.insert(service) }
         try await directory.insert(RoutingRule(position: 10, serviceFamily: "workstation", ticketKind: nil, target: .departmentTeam(.field)))

@@ -19,8 +19,10 @@ public struct CommentRequest: Sendable, Equatable, Codable {
 }
 
 extension TicketService {
-    /// Adds a public reply or an internal note, with its history entry.
-    public func comment(_ request: CommentRequest, on key: String, by principal: Principal) async throws -> CommentView {
+    /// Adds a public reply or an internal note, with its history entry and the files sent with it.
+    public func comment(
+        _ request: CommentRequest, on key: String, by principal: Principal, attachments: [NewAttachment] = []
+    ) async throws -> CommentView {
         let body = (request.body ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if body.isEmpty { throw ServiceError.invalid("body", "A comment needs a body.") }
         if body.count > 20_000 { throw ServiceError.invalid("body", "The body is longer than 20,000 characters.") }
@@ -30,12 +32,15 @@ extension TicketService {
         if visibility == .internal && !AccessPolicy.mayUseInternalNotes(principal) {
             throw ServiceError.forbidden("Only those who work on the ticket may write internal notes.")
         }
+        try check(attachments)
         let view = try await database.transaction { connection in
             guard let ticketKey = TicketKey(key),
                 let record = try await TicketRepository(connection: connection, logger: logger)
                     .find(ticketKey, scope: AccessPolicy.ticketScope(of: principal), lock: true)
             else { throw ServiceError.notFound("ticket \(key)") }
-            return try await addComment(body, visibility: visibility, origin: request.origin ?? .api, to: record, by: principal, on: connection)
+            let comment = try await addComment(body, visibility: visibility, origin: request.origin ?? .api, to: record, by: principal, on: connection)
+            try await store(attachments, on: record.id, commentID: comment.id, by: principal, on: connection)
+            return comment
         }
         signalFollowUps()
         return view

@@ -21,8 +21,13 @@ public struct TicketService: Sendable {
     let clock: WallClock
     /// Where users reach Guichet, for the links in notifications.
     let publicURL: String?
+    let attachmentPolicy: AttachmentPolicy
 
-    public init(database: Database, notifier: JobNotifier, logger: Logger, clock: WallClock = .system, publicURL: String? = nil) {
+    public init(
+        database: Database, notifier: JobNotifier, logger: Logger, clock: WallClock = .system, publicURL: String? = nil,
+        attachmentPolicy: AttachmentPolicy = AttachmentPolicy()
+    ) {
+        self.attachmentPolicy = attachmentPolicy
         self.database = database
         self.notifier = notifier
         self.logger = logger
@@ -42,10 +47,18 @@ public struct TicketService: Sendable {
 
     /// Records a new ticket and enqueues its dispatch. With an idempotency key, a repeat of the same
     /// request returns the stored answer, and a different request under the same key is refused.
-    public func open(_ request: OpenTicketRequest, by principal: Principal, idempotencyKey: String?) async throws -> OpenOutcome {
+    /// Files sent with the request are stored with the ticket, in the same transaction.
+    public func open(
+        _ request: OpenTicketRequest, by principal: Principal, idempotencyKey: String?, attachments: [NewAttachment] = []
+    ) async throws -> OpenOutcome {
         // who may open is answered before what they sent is looked at
         try Self.authorizeOpening(by: principal)
-        let checked = try request.validated()
+        // every problem of the form at once: its fields and its files
+        var checked: OpenTicketRequest.Checked?
+        var problems: [FieldProblem] = []
+        do { checked = try request.validated() } catch { if case .validation(let found) = error { problems = found } else { throw error } }
+        problems += attachmentPolicy.problems(attachments)
+        guard problems.isEmpty, let checked else { throw ServiceError.validation(problems) }
         if let idempotencyKey, idempotencyKey.isEmpty || idempotencyKey.count > 200 {
             throw ServiceError.invalid("Idempotency-Key", "An idempotency key has 1 to 200 characters.")
         }
@@ -57,6 +70,7 @@ public struct TicketService: Sendable {
                 }
             }
             let record = try await insertTicket(request, checked: checked, by: principal, on: connection)
+            try await store(attachments, on: record.id, commentID: nil, by: principal, on: connection)
             let view = TicketView(record, for: principal)
             if let idempotencyKey {
                 let stored = String(decoding: try JSONCoding.encoder().encode(view), as: UTF8.self)

@@ -91,26 +91,42 @@ public struct SLARepository: Sendable {
     public func clocks(ticketID: Int64, lock: Bool = false) async throws -> [StoredSLAClock] {
         let rows = try await connection.query(
             """
-            SELECT metric, policy_id, calendar_id, target_seconds, started_at, consumed_seconds, running_since, stopped_at, pauses::text,
-                   warned_at, breached_at
-            FROM ticket_sla_clocks WHERE ticket_id = \(ticketID) ORDER BY metric
+            SELECT \(unescaped: Self.clockColumns) FROM ticket_sla_clocks WHERE ticket_id = \(ticketID) ORDER BY metric
             \(unescaped: lock ? "FOR UPDATE" : "")
             """,
             logger: logger
         )
         var clocks: [StoredSLAClock] = []
-        for try await row in rows {
-            let (metric, policyID, calendarID, target, started, consumed, running, stopped, pauses, warned, breached) = try row.decode(
-                (String, Int64, Int64, Double, Date, Double, Date?, Date?, String, Date?, Date?).self
-            )
-            guard let metric = SLAMetric(rawValue: metric) else { continue }
-            let clock = SLAClock(
-                metric: metric, target: target, startedAt: started, consumed: consumed, runningSince: running, stoppedAt: stopped,
-                pauses: try Self.decode(pauses), warnedAt: warned, breachedAt: breached
-            )
-            clocks.append(StoredSLAClock(clock: clock, policyID: policyID, calendarID: calendarID))
-        }
+        for try await row in rows { if let clock = try Self.clock(row) { clocks.append(clock.stored) } }
         return clocks
+    }
+
+    /// The clocks of many tickets at once (a page of a queue), by ticket.
+    public func clocks(ticketIDs: [Int64]) async throws -> [Int64: [StoredSLAClock]] {
+        let rows = try await connection.query(
+            "SELECT \(unescaped: Self.clockColumns) FROM ticket_sla_clocks WHERE ticket_id = ANY(\(ticketIDs)) ORDER BY ticket_id, metric",
+            logger: logger
+        )
+        var clocks: [Int64: [StoredSLAClock]] = [:]
+        for try await row in rows { if let clock = try Self.clock(row) { clocks[clock.ticketID, default: []].append(clock.stored) } }
+        return clocks
+    }
+
+    static let clockColumns = """
+        ticket_id, metric, policy_id, calendar_id, target_seconds, started_at, consumed_seconds, running_since, stopped_at, pauses::text,
+        warned_at, breached_at
+        """
+
+    private static func clock(_ row: PostgresRow) throws -> (ticketID: Int64, stored: StoredSLAClock)? {
+        let (ticketID, metric, policyID, calendarID, target, started, consumed, running, stopped, pauses, warned, breached) = try row.decode(
+            (Int64, String, Int64, Int64, Double, Date, Double, Date?, Date?, String, Date?, Date?).self
+        )
+        guard let metric = SLAMetric(rawValue: metric) else { return nil }
+        let clock = SLAClock(
+            metric: metric, target: target, startedAt: started, consumed: consumed, runningSince: running, stoppedAt: stopped,
+            pauses: try decode(pauses), warnedAt: warned, breachedAt: breached
+        )
+        return (ticketID, StoredSLAClock(clock: clock, policyID: policyID, calendarID: calendarID))
     }
 
     public func save(_ clock: SLAClock, ticketID: Int64) async throws {

@@ -10,6 +10,9 @@ public struct SessionRecord: Sendable, Equatable {
     /// The token every state-changing request of this session must send back in `X-CSRF-Token`.
     public let csrfToken: String
     public let expiresAt: Date
+    /// Who signed in, as the pages greet them, and the language they chose.
+    public var personName: String = ""
+    public var locale: String = "fr"
 }
 
 /// Sessions and sign-in throttling, in PostgreSQL so that any API node serves any request.
@@ -56,15 +59,17 @@ public struct SessionRepository: Sendable {
                 UPDATE sessions SET last_seen_at = now()
                 WHERE id IN (SELECT id FROM s WHERE last_seen_at < now() - interval '1 minute')
             )
-            SELECT s.id, p.id, p.organization_id, a.roles, s.csrf_token, s.expires_at
+            SELECT s.id, p.id, p.organization_id, a.roles, s.csrf_token, s.expires_at, p.name, p.locale
             FROM s JOIN people p ON p.id = s.person_id JOIN accounts a ON a.person_id = p.id
             WHERE NOT a.disabled
             """,
             logger: logger
         )
-        for try await (id, personID, organizationID, roles, csrf, expiresAt) in rows.decode((Int64, Int64, Int64, [String], String, Date).self) {
+        for try await (id, personID, organizationID, roles, csrf, expiresAt, name, locale) in rows.decode(
+            (Int64, Int64, Int64, [String], String, Date, String, String).self
+        ) {
             let principal = Principal(personID: personID, organizationID: organizationID, roles: Set(roles.compactMap(Role.init(rawValue:))))
-            return SessionRecord(id: id, principal: principal, csrfToken: csrf, expiresAt: expiresAt)
+            return SessionRecord(id: id, principal: principal, csrfToken: csrf, expiresAt: expiresAt, personName: name, locale: locale)
         }
         return nil
     }

@@ -65,10 +65,12 @@ struct Serve: AsyncParsableCommand {
         let database = Database(client: client, logger: logger)
         let state = NodeState()
         let notifier = JobNotifier(client: client, logger: logger)
+        let live = LiveFeed(database: database, logger: logger)
         let app = buildApplication(
-            database: database, notifier: notifier, state: state, registry: registry, configuration: configuration, logger: logger
+            database: database, notifier: notifier, state: state, registry: registry, configuration: configuration, live: live, logger: logger
         )
-        // Shutdown runs in reverse: the drain gate first (readiness false), then the server, then the
+        // Shutdown runs in reverse: the drain gate first (readiness false), then the live feed (its
+        // event streams end, so browsers reconnect to another node), then the server, then the
         // notifier (which sends what is left), then the database.
         let group = ServiceGroup(
             configuration: .init(
@@ -76,6 +78,7 @@ struct Serve: AsyncParsableCommand {
                     .init(service: client),
                     .init(service: notifier),
                     .init(service: app),
+                    .init(service: live),
                     .init(service: DrainGate(state: state, delay: configuration.drainDelay, logger: logger)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

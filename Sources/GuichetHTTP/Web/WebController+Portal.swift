@@ -1,0 +1,132 @@
+import Foundation
+import GuichetDomain
+import GuichetServices
+import GuichetStore
+import Hummingbird
+
+extension WebController {
+    func registerPortal(on web: RouterGroup<GuichetRequestContext>) {
+        web.get("/", use: portalHome)
+        web.get("/requests/new", use: newRequest)
+        web.post("/requests", use: submitRequest)
+    }
+
+    /// The requester's home: their tickets (a correspondent's: the establishment's), newest first.
+    @Sendable func portalHome(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (visitor, principal) = try Self.signedIn(request, context)
+        guard visitor.isRequester else { return Self.redirect(Self.home(of: principal)) }
+        let page = try await tickets.list(TicketFilter(), cursor: nil, limit: 100, for: principal)
+        let words = visitor.language
+        let correspondent = principal.roles.contains(.correspondent)
+        let rows: [[String: Any]] = page.items.map { ticket in
+            [
+                "ref": ticket.ref, "title": ticket.title, "status": ticket.status.rawValue, "statusText": WebFormat.status(ticket.status, in: words),
+                "handler": WebFormat.handler(ticket, in: words), "updated": WebFormat.date(ticket.updatedAt, in: words),
+                "updatedISO": WebFormat.iso(ticket.updatedAt),
+            ]
+        }
+        return renderer.page(
+            "home", title: words.word(correspondent ? "establishment_tickets" : "my_tickets"),
+            data: [
+                "heading": words.word(correspondent ? "establishment_tickets" : "my_tickets"), "tickets": rows,
+                "caption": words.word(correspondent ? "establishment_tickets_caption" : "my_tickets_caption"),
+            ],
+            visitor: visitor
+        )
+    }
+
+    /// The catalogue, or the request form of the service chosen in it.
+    @Sendable func newRequest(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (visitor, principal) = try Self.signedIn(request, context)
+        guard AccessPolicy.mayOpen(principal) else { throw WebError.notForYou }
+        if let text = request.uri.queryParameters.get("service") {
+            guard let id = Int64(text), let service = try await catalogue.requestable(id: id) else { throw ServiceError.notFound("service") }
+            return requestForm(service: service, values: RequestValues(), errors: [], visitor: visitor)
+        }
+        let families = try await catalogue.families()
+        let words = visitor.language
+        return renderer.page(
+            "catalogue", title: words.word("new_request"),
+            data: [
+                "families": families.map { family, services in
+                    [
+                        "name": words.word("family_\(family)"),
+                        "services": services.map { ["id": $0.id, "name": $0.name, "subcategory": $0.subcategory as Any, "inPerimeter": $0.inPerimeter] },
+                    ] as [String: Any]
+                }
+            ],
+            visitor: visitor
+        )
+    }
+
+    @Sendable func submitRequest(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (visitor, principal) = try Self.signedIn(request, context)
+        guard AccessPolicy.mayOpen(principal), let form = context.form else { throw WebError.notForYou }
+        guard let id = form.text("service").flatMap(Int64.init), let service = try await catalogue.requestable(id: id) else {
+            throw ServiceError.notFound("service")
+        }
+        let values = RequestValues(form: form)
+        let words = visitor.language
+        // the words of the form's own checks; the service checks again, in its words, whatever else
+        var errors: [[String: String]] = []
+        if values.kind == nil { errors.append(["field": "kind-incident", "message": words.word("error_kind")]) }
+        if values.title.isEmpty { errors.append(["field": "title", "message": words.word("error_title_required")]) }
+        if values.title.count > 200 { errors.append(["field": "title", "message": words.word("error_title_long")]) }
+        let files = form.attachments("attachment")
+        if !errors.isEmpty {
+            errors += tickets.attachmentProblems(files).map { ["field": "attachment", "message": $0.message] }
+            return requestForm(service: service, values: values, errors: errors, visitor: visitor)
+        }
+        var description = values.description
+        if !values.equipment.isEmpty { description += "\n\n" + words.word("equipment") + " : " + values.equipment }
+        do {
+            let outcome = try await tickets.open(
+                OpenTicketRequest(
+                    kind: values.kind, title: values.title, description: description, urgency: values.urgency, service: service.code, origin: .portal
+                ),
+                by: principal, idempotencyKey: form.text("idempotency"), attachments: files
+            )
+            return Self.redirect("/tickets/\(outcome.ticket.ref)")
+        } catch ServiceError.validation(let problems) {
+            let errors = problems.map { ["field": $0.field == "attachment" ? "attachment" : $0.field, "message": $0.message] }
+            return requestForm(service: service, values: values, errors: errors, visitor: visitor)
+        }
+    }
+
+    private func requestForm(service: ServiceRecord, values: RequestValues, errors: [[String: String]], visitor: WebVisitor) -> Response {
+        let words = visitor.language
+        func error(_ field: String) -> String? {
+            let messages = errors.filter { $0["field"] == field }.compactMap { $0["message"] }
+            return messages.isEmpty ? nil : messages.joined(separator: " ")
+        }
+        var data: [String: Any] = [
+            "service": ["id": service.id, "name": service.name], "errors": errors, "title": values.title, "description": values.description,
+            "equipment": values.equipment, "kindIncident": values.kind == .incident, "kindRequest": values.kind == .request,
+            "urgencies": (1...3).reversed().map { ["value": $0, "label": WebFormat.urgency($0, in: words), "selected": $0 == values.urgency] },
+        ]
+        data["titleError"] = error("title")
+        data["kindError"] = error("kind-incident") ?? error("kind")
+        data["descriptionError"] = error("description")
+        if let attachment = error("attachment") { data["attachmentError"] = attachment + " " + words.word("attachment_again") }
+        return renderer.page("request-form", title: words.word("new_request"), data: data, visitor: visitor, status: errors.isEmpty ? .ok : .unprocessableContent)
+    }
+}
+
+/// What a requester typed in the request form, kept to show again when something must be fixed.
+struct RequestValues {
+    var kind: TicketKind?
+    var title = ""
+    var description = ""
+    var urgency = 3
+    var equipment = ""
+
+    init() {}
+
+    init(form: WebForm) {
+        kind = form.text("kind").flatMap(TicketKind.init(rawValue:))
+        title = form.text("title") ?? ""
+        description = form["description"] ?? ""
+        urgency = form.text("urgency").flatMap(Int.init).flatMap { (1...3).contains($0) ? $0 : nil } ?? 3
+        equipment = form.text("equipment") ?? ""
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import GuichetDomain
+import GuichetServices
+import GuichetStore
+import Hummingbird
+
+extension WebController {
+    func registerTicketPages(on web: RouterGroup<GuichetRequestContext>) {
+        web.get("/tickets/:ref", use: ticketPage)
+        web.post("/tickets/:ref/replies", use: reply)
+        web.post("/tickets/:ref/confirm", use: confirm)
+        web.post("/tickets/:ref/actions/:action", use: act)
+        web.get("/attachments/:id", use: download)
+    }
+
+    @Sendable func ticketPage(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (visitor, principal) = try Self.signedIn(request, context)
+        let ref = try context.parameters.require("ref")
+        let notice = request.uri.queryParameters.get("done").map { visitor.language.word("done_\($0)") }
+        return try await ticketView(ref, visitor: visitor, principal: principal, extra: notice.map { ["notice": $0] } ?? [:])
+    }
+
+    /// The ticket page, with what a failed form needs shown again (`extra`).
+    func ticketView(
+        _ ref: String, visitor: WebVisitor, principal: Principal, extra: [String: Any] = [:], status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let folder = try await tickets.folder(ref, for: principal)
+        let words = visitor.language
+        let ticket = folder.ticket
+        var data: [String: Any] = [
+            "ticket": ticketData(ticket, words: words),
+            "comments": folder.comments.map { comment -> [String: Any] in
+                [
+                    "author": comment.author.name, "body": comment.body, "visibility": comment.visibility.rawValue,
+                    "visibilityText": words.word(comment.visibility == .internal ? "internal_note" : "public_reply"),
+                    "internal": comment.visibility == .internal, "created": WebFormat.date(comment.createdAt, in: words),
+                    "createdISO": WebFormat.iso(comment.createdAt),
+                ]
+            },
+            "attachments": folder.attachments.map {
+                ["id": $0.id, "filename": $0.filename, "sizeText": WebFormat.size($0.size, in: words), "uploadedBy": $0.uploadedBy] as [String: Any]
+            },
+            "canReply": AccessPolicy.mayWrite(principal) && ticket.status != .closed && !principal.roles.contains(.partner),
+            "canConfirm": ticket.status == .resolved && ticket.requester.id == principal.personID,
+        ]
+        if visitor.works {
+            data["history"] = folder.history.map { event -> [String: Any] in
+                [
+                    "at": WebFormat.date(event.at, in: words), "atISO": WebFormat.iso(event.at), "actor": event.actor?.name ?? "Guichet",
+                    "kindText": words.word("event_\(event.kind)"), "note": event.note as Any,
+                ]
+            }
+            data["actions"] = try await actionForms(ticket, words: words)
+            data["clocks"] = try await clockData(ref, principal: principal, words: words)
+        }
+        data.merge(extra) { _, new in new }
+        return renderer.page("ticket", title: "\(ticket.ref) · \(ticket.title)", data: data, visitor: visitor, status: status)
+    }
+
+    private func ticketData(_ ticket: TicketView, words: WebLanguage) -> [String: Any] {
+        var data: [String: Any] = [
+            "ref": ticket.ref, "title": ticket.title, "description": ticket.description, "status": ticket.status.rawValue,
+            "statusText": WebFormat.status(ticket.status, in: words), "handler": WebFormat.handler(ticket, in: words),
+            "kindText": words.word("kind_\(ticket.kind.rawValue)"), "priority": ticket.priority, "urgencyText": WebFormat.urgency(ticket.urgency, in: words),
+            "service": ticket.service?.name ?? "—", "establishment": ticket.establishment.name, "requester": ticket.requester.name,
+            "created": WebFormat.date(ticket.createdAt, in: words), "createdISO": WebFormat.iso(ticket.createdAt), "version": ticket.version,
+        ]
+        data["pendingReason"] = ticket.status == .pending ? ticket.pendingReason : nil
+        if let resolution = ticket.resolution {
+            data["resolution"] = ["solution": resolution.solution, "modeText": words.word("mode_\(resolution.mode.rawValue)")]
+        }
+        return data
+    }
+
+    private func actionForms(_ ticket: TicketView, words: WebLanguage) async throws -> [[String: Any]] {
+        let needsTeams = ticket.availableActions.contains(.assign) || ticket.availableActions.contains(.escalate)
+        let teams = needsTeams ? try await console.teams().map { ["id": $0.id, "name": $0.name] as [String: Any] } : []
+        let codes = ["fixed", "workaround", "no_fault_found", "duplicate", Resolution.outOfPerimeterCode]
+        return ticket.availableActions.map { action in
+            [
+                "name": action.rawValue, "label": words.word("action_\(action.rawValue)"),
+                "needsTeam": action == .assign || action == .escalate, "teams": teams,
+                "needsReason": [.pend, .escalate, .reopen].contains(action), "isResolve": action == .resolve,
+                "resolutionCodes": codes.map { ["value": $0, "label": words.word("code_\($0)")] },
+            ]
+        }
+    }
+
+    private func clockData(_ ref: String, principal: Principal, words: WebLanguage) async throws -> [[String: Any]] {
+        let report = try await sla.report(for: ref, principal: principal)
+        return report.clocks.map { clock in
+            var data: [String: Any] = [
+                "name": words.word("clock_\(clock.metric.rawValue)"), "state": clock.state.rawValue, "stateText": words.word("sla_\(clock.state.rawValue)"),
+                "target": WebFormat.duration(clock.targetSeconds, in: words), "elapsed": WebFormat.duration(clock.elapsedSeconds, in: words),
+                "remaining": WebFormat.duration(clock.remainingSeconds, in: words),
+                "timeline": clock.timeline.map {
+                    ["from": WebFormat.date($0.from, in: words), "to": WebFormat.date($0.to, in: words), "counted": $0.counted, "reason": $0.reason] as [String: Any]
+                },
+            ]
+            if let due = clock.dueAt {
+                data["due"] = WebFormat.date(due, in: words)
+                data["dueISO"] = WebFormat.iso(due)
+            }
+            return data
+        }
+    }
+
+    @Sendable func reply(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (visitor, principal) = try Self.signedIn(request, context)
+        let ref = try context.parameters.require("ref")
+        guard let form = context.form else { throw WebError.forbiddenForm }
+        let body = form.text("body") ?? ""
+        let visibility: CommentRecord.Visibility = form["internal"] == "1" ? .internal : .public
+        do {
+            guard !body.isEmpty else { throw ServiceError.validation([FieldProblem(field: "reply-body", message: visitor.language.word("error_reply_empty"))]) }
+            _ = try await tickets.comment(
+                CommentRequest(body: body, visibility: visibility, origin: .portal), on: ref, by: principal, attachments: form.attachments("attachment")
+            )
+            return Self.redirect("/tickets/\(ref)?done=reply")
+        } catch ServiceError.validation(let problems) {
+            let errors = problems.map { ["field": "reply-body", "message": $0.message] }
+            return try await ticketView(ref, visitor: visitor, principal: principal, extra: ["errors": errors, "replyBody": body], status: .unprocessableContent)
+        }
+    }
+
+    /// The requester's answer on a resolved ticket: solved closes it, still broken reopens it.
+    @Sendable func confirm(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (visitor, principal) = try Self.signedIn(request, context)
+        let ref = try context.parameters.require("ref")
+        guard let form = context.form, let version = form.text("version").flatMap(Int.init) else { throw WebError.forbiddenForm }
+        let action: TicketAction =
+            form["answer"] == "solved" ? .close : .reopen(reason: form.text("reason") ?? visitor.language.word("still_broken"))
+        return try await perform(action, on: ref, version: version, visitor: visitor, principal: principal)
+    }
+
+    /// An agent's action from the ticket page, with the version the page showed.
+    @Sendable func act(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (visitor, principal) = try Self.signedIn(request, context)
+        let ref = try context.parameters.require("ref")
+        guard let form = context.form, let version = form.text("version").flatMap(Int.init) else { throw WebError.forbiddenForm }
+        guard let name = TicketActionName(rawValue: try context.parameters.require("action")) else { throw ServiceError.notFound("action") }
+        let fields = ActionRequest(
+            teamId: form.text("team_id").flatMap(Int64.init), agentId: nil, reason: form.text("reason"), resolutionCode: form.text("resolution_code"),
+            solution: form.text("solution"), resolutionMode: form.text("resolution_mode").flatMap(ResolutionMode.init(rawValue:))
+        )
+        do {
+            try TicketService.authorize(name, by: principal)
+            return try await perform(try fields.action(named: name, caller: principal), on: ref, version: version, visitor: visitor, principal: principal)
+        } catch let problem as Problem {
+            let errors = [["message": visitor.language.word("error_action_fields") + " " + (problem.detail ?? "")]]
+            return try await ticketView(ref, visitor: visitor, principal: principal, extra: ["errors": errors], status: .unprocessableContent)
+        }
+    }
+
+    private func perform(_ action: TicketAction, on ref: String, version: Int, visitor: WebVisitor, principal: Principal) async throws -> Response {
+        do {
+            let ticket = try await tickets.perform(action, on: ref, expectedVersion: version, by: principal)
+            return Self.redirect("/tickets/\(ticket.ref)?done=\(action.name.rawValue)")
+        } catch ServiceError.versionMismatch {
+            return try await ticketView(ref, visitor: visitor, principal: principal, extra: ["conflict": true], status: .conflict)
+        } catch let error as ServiceError {
+            if case .notFound = error { throw error }
+            let errors = [["message": WebFormat.describe(error, in: visitor.language)]]
+            return try await ticketView(ref, visitor: visitor, principal: principal, extra: ["errors": errors], status: .unprocessableContent)
+        }
+    }
+
+    /// A file of a ticket, always as a download: never shown inline, never sniffed.
+    @Sendable func download(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (_, principal) = try Self.signedIn(request, context)
+        guard let id = Int64(try context.parameters.require("id")) else { throw ServiceError.notFound("attachment") }
+        let file = try await tickets.attachment(id, for: principal)
+        let ascii = String(file.filename.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
+        let encoded = file.filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "application/octet-stream", .contentDisposition: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)",
+                .cacheControl: "private, no-store",
+            ],
+            body: .init(byteBuffer: file.bytes)
+        )
+    }
+}

@@ -1,0 +1,71 @@
+import GuichetServices
+import Hummingbird
+import Logging
+
+/// Why a web page cannot be shown; `WebErrorMiddleware` turns each into a page or a redirect.
+enum WebError: Error {
+    /// The page needs a signed-in visitor: back to the sign-in page, then here.
+    case signInRequired(next: String)
+    /// A form post without the right CSRF token.
+    case forbiddenForm
+    /// The visitor is signed in but this page is not for them.
+    case notForYou
+}
+
+/// Shows failures of web pages as pages in the visitor's language: the sign-in page when signed
+/// out, a plain "not found" for what does not exist or is outside the visitor's perimeter (the two
+/// are not told apart), and an apology without details for anything unexpected, which is logged.
+struct WebErrorMiddleware: RouterMiddleware {
+    typealias Context = GuichetRequestContext
+    let renderer: WebRenderer
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as WebError {
+            return page(for: error, request: request, context: context)
+        } catch let error as ServiceError {
+            return page(for: error, request: request, context: context)
+        } catch let error as HTTPError where error.status.code < 500 {
+            return message(request, context: context, status: error.status, heading: "error_title", text: error.body ?? "")
+        } catch {
+            context.logger.error("web page failed", metadata: ["error": "\(String(reflecting: error))"])
+            return message(request, context: context, status: .internalServerError, heading: "error_title", text: "error_unexpected")
+        }
+    }
+
+    private func page(for error: WebError, request: Request, context: Context) -> Response {
+        switch error {
+        case .signInRequired(let next):
+            let target = next == "/" ? "/login" : "/login?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            return Response(status: .seeOther, headers: [.location: target])
+        case .forbiddenForm:
+            return message(request, context: context, status: .forbidden, heading: "error_title", text: "error_form_expired")
+        case .notForYou:
+            return message(request, context: context, status: .forbidden, heading: "error_title", text: "error_not_for_you")
+        }
+    }
+
+    private func page(for error: ServiceError, request: Request, context: Context) -> Response {
+        switch error {
+        case .notFound:
+            return message(request, context: context, status: .notFound, heading: "not_found_title", text: "not_found_text")
+        case .forbidden(let why):
+            return message(request, context: context, status: .forbidden, heading: "error_title", text: why)
+        default:
+            let visitor = context.visitor ?? WebVisitor(language: WebLanguage.of(request, personLocale: nil), path: request.uri.path)
+            return message(request, context: context, status: .badRequest, heading: "error_title", text: WebFormat.describe(error, in: visitor.language))
+        }
+    }
+
+    /// `text` is a key of the words when there is one, else shown as it is.
+    private func message(_ request: Request, context: Context, status: HTTPResponse.Status, heading: String, text: String) -> Response {
+        let visitor = context.visitor ?? WebVisitor(language: WebLanguage.of(request, personLocale: nil), path: request.uri.path)
+        let words = visitor.language
+        return renderer.page(
+            "message", title: words.word(heading),
+            data: ["heading": words.word(heading), "message": words.word(text), "link": "/", "linkText": words.word("back_home")],
+            visitor: visitor, status: status
+        )
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import GuichetDomain
+import GuichetServices
+
+/// How values read on a page: in plain words of the visitor's language, dates in the service
+/// centre's time zone.
+enum WebFormat {
+    static let timeZone = TimeZone(identifier: "Europe/Paris") ?? .current
+
+    static func date(_ date: Date, in language: WebLanguage) -> String {
+        var style = Date.FormatStyle(date: .abbreviated, time: .shortened)
+        style.timeZone = timeZone
+        return date.formatted(style.locale(Locale(identifier: language == .fr ? "fr_FR" : "en_GB")))
+    }
+
+    static func iso(_ date: Date) -> String { date.formatted(.iso8601) }
+
+    static func status(_ status: TicketStatus, in language: WebLanguage) -> String { language.word("status_\(status.rawValue)") }
+
+    static func urgency(_ urgency: Int, in language: WebLanguage) -> String { language.word("urgency_\(urgency)") }
+
+    static func size(_ bytes: Int, in language: WebLanguage) -> String {
+        if bytes < 1024 { return "\(bytes) \(language == .fr ? "o" : "B")" }
+        if bytes < 1_048_576 { return "\(bytes / 1024) \(language == .fr ? "Ko" : "KB")" }
+        return String(format: "%.1f %@", Double(bytes) / 1_048_576, language == .fr ? "Mo" : "MB")
+    }
+
+    /// A duration as a person says it: "2 h 05", "12 min", "3 j 4 h"; negative ones as overdue.
+    static func duration(_ seconds: Double, in language: WebLanguage) -> String {
+        let total = Int(abs(seconds).rounded())
+        let (days, hours, minutes) = (total / 86_400, total % 86_400 / 3600, total % 3600 / 60)
+        let text =
+            if days > 0 {
+                "\(days) \(language == .fr ? "j" : "d") \(hours) h"
+            } else if hours > 0 {
+                String(format: "%d h %02d", hours, minutes)
+            } else {
+                "\(minutes) min"
+            }
+        return seconds < 0 ? language.word("overdue_by") + " " + text : text
+    }
+
+    /// Who handles a ticket, in a sentence fragment.
+    static func handler(_ ticket: TicketView, in language: WebLanguage) -> String {
+        switch (ticket.team?.name, ticket.agent?.name) {
+        case (_, .some(let agent)): agent + (ticket.team.map { " (\($0.name))" } ?? "")
+        case (.some(let team), nil): team + " · " + language.word("no_agent_yet")
+        case (nil, nil): language.word("not_assigned_yet")
+        }
+    }
+
+    /// What a refusal means, for a page.
+    static func describe(_ error: ServiceError, in language: WebLanguage) -> String {
+        switch error {
+        case .notFound: language.word("not_found_text")
+        case .validation(let problems): problems.map(\.message).joined(separator: " ")
+        case .forbidden(let why): why
+        case .rule(let rule): rule.message
+        case .versionMismatch: language.word("changed_meanwhile")
+        case .idempotencyKeyReused: language.word("error_unexpected")
+        case .conflict(let why): why
+        case .signInFailed: language.word("sign_in_failed")
+        case .tooManyAttempts: language.word("too_many_attempts")
+        }
+    }
+}

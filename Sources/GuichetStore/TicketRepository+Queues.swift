@@ -1,0 +1,42 @@
+import GuichetDomain
+import PostgresNIO
+
+/// The work queues of the agent console.
+public enum ConsoleQueue: String, Sendable, CaseIterable {
+    /// Open tickets the agent holds.
+    case mine
+    /// Tickets of the agent's teams that nobody holds yet.
+    case team
+    /// Every open ticket, most urgent first.
+    case open
+    /// Open tickets past an SLA target, or whose running clock reaches it within the hour.
+    case breach
+}
+
+extension TicketRepository {
+    /// The open tickets of a console queue as `personID` may see them (`scope`), most urgent first,
+    /// then oldest first.
+    public func queue(_ queue: ConsoleQueue, personID: Int64, scope: TicketScope, limit: Int) async throws -> [TicketRecord] {
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: TicketRecord.columns) FROM tickets t \(unescaped: TicketRecord.joins)
+            WHERE t.status NOT IN ('resolved', 'closed') AND \(visibleTo: scope)
+              AND CASE \(queue.rawValue)
+                WHEN 'mine' THEN t.agent_id = \(personID)
+                WHEN 'team' THEN t.agent_id IS NULL AND t.team_id IN (SELECT m.team_id FROM team_members m WHERE m.person_id = \(personID))
+                WHEN 'breach' THEN t.sla_breached OR EXISTS (
+                    SELECT 1 FROM ticket_sla_clocks c
+                    WHERE c.ticket_id = t.id AND c.stopped_at IS NULL AND c.running_since IS NOT NULL
+                      AND c.running_since + make_interval(secs => c.target_seconds - c.consumed_seconds) < now() + interval '1 hour')
+                ELSE true
+              END
+            ORDER BY t.priority, t.created_at
+            LIMIT \(limit)
+            """,
+            logger: logger
+        )
+        var records: [TicketRecord] = []
+        for try await row in rows { records.append(try TicketRecord(row: row)) }
+        return records
+    }
+}
