@@ -3,6 +3,7 @@
     report.py queue OUT GUICHET_JSON PGQUEUER_JSON
     report.py tickets OUT GUICHET_JSON
     report.py timers OUT GUICHET_JSON
+    report.py dashboards OUT GUICHET_JSON
 """
 import json
 import platform
@@ -100,5 +101,19 @@ def timers(out_path, ours_path):
     write(out_path, "timers", {"guichet": ours})
 
 
+def dashboards(out_path, ours_path):
+    ours = json.load(open(ours_path))
+    rows = []
+    for scenario in ours["scenarios"]:
+        ms = scenario["render_ms"]
+        rows.append((scenario["name"], scenario["requests"], f"{scenario['bytes'] / 1024:.0f} KB",
+                     "p50 {:.1f} p95 {:.1f} p99 {:.1f} max {:.1f}".format(ms["p50"], ms["p95"], ms["p99"], ms["max"])))
+    print(f"dashboards over {ours['tickets']:,} tickets (and {ours['clocks']:,} SLA clocks), rendered by one API node:")
+    table(("page", "requests", "size", "render time (ms)"), rows)
+    print(f"monthly rollups: built from scratch in {ours['rollup_full_s']:.1f} s; "
+          f"the minute job's run (current and previous months) {ours['rollup_incremental_s']:.2f} s")
+    write(out_path, "dashboards", {"guichet": ours})
+
+
 if __name__ == "__main__":
-    {"queue": queue, "tickets": tickets, "timers": timers}[sys.argv[1]](*sys.argv[2:])
+    {"queue": queue, "tickets": tickets, "timers": timers, "dashboards": dashboards}[sys.argv[1]](*sys.argv[2:])

@@ -132,3 +132,19 @@ wait_for_url() {
     done
     return 1
 }
+
+# ensure_browser_tools: Debian's Chromium and its driver, and a venv in .venv-browser with the pinned
+# Selenium of cluster/tests/browser-requirements.txt, for cluster/tests/browser. The venv keeps a copy
+# of the requirements it was built from, so a changed pin rebuilds it and an unchanged one costs nothing.
+ensure_browser_tools() {
+    ensure_packages chromium=chromium chromedriver=chromium-driver
+    local venv="$GUICHET_ROOT/.venv-browser" requirements="$GUICHET_ROOT/cluster/tests/browser-requirements.txt"
+    cmp -s "$requirements" "$venv/requirements.txt" && "$venv/bin/python" -c 'import selenium' 2>/dev/null && return 0
+    # Debian's Python ships venv without ensurepip unless python3-venv is installed
+    python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || ensure_packages /usr/share/doc/python3-venv=python3-venv
+    say "creating the browser tests' Python environment in ${venv#$GUICHET_ROOT/}"
+    rm -rf "$venv"
+    python3 -m venv "$venv" || die "python3 -m venv failed"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements" || die "could not install $requirements"
+    cp "$requirements" "$venv/requirements.txt"
+}

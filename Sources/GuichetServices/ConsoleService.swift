@@ -57,4 +57,12 @@ public struct ConsoleService: Sendable {
     public func teams() async throws -> [TeamRecord] {
         try await database.client.withConnection { try await DirectoryRepository(connection: $0, logger: logger).teams() }
     }
+
+    /// The callers matching what an agent typed (two characters at least), for logging a call.
+    public func callers(matching text: String, for principal: Principal) async throws -> [PersonMatch] {
+        guard AccessPolicy.mayOpenOnBehalf(principal) else { throw ServiceError.forbidden("Only the service centre's staff log calls.") }
+        let text = text.trimmingCharacters(in: .whitespaces)
+        guard text.count >= 2, text.count <= 100 else { return [] }
+        return try await database.client.withConnection { try await DirectoryRepository(connection: $0, logger: logger).searchPeople(text, limit: 20) }
+    }
 }

@@ -25,9 +25,21 @@ public struct Dashboard: Sendable {
     public var monthly: [DashboardRow]
     public var backlog: [DashboardRow]
     public var compliance: [DashboardRow]
-    public var resolutions: [DashboardRow]
+    public var resolutions: Resolutions
     public var topEstablishments: [DashboardRow]
     public var topServices: [DashboardRow]
+    /// When the monthly figures were last brought up to date (the backlog is live).
+    public var refreshedAt: Date?
+}
+
+/// The tickets resolved in a period: how, and how long it took from opening.
+public struct Resolutions: Sendable, Equatable {
+    public var remote: Double
+    public var onSite: Double
+    public var resolved: Double
+    public var meanHours: Double?
+    /// Read from the histogram of resolution times, within the width of its bucket.
+    public var medianHours: Double?
 }
 
 /// The indicators of the service: staff see all establishments, a partner's viewers those of its
@@ -39,6 +51,11 @@ public struct DashboardService: Sendable {
     public init(database: Database, logger: Logger) {
         self.database = database
         self.logger = logger
+    }
+
+    /// Brings the monthly rollups up to date; returns how many months were recomputed.
+    public func refresh() async throws -> Int {
+        try await database.client.withConnection { try await DashboardRepository(connection: $0, logger: logger).refresh() }
     }
 
     public static func maySee(_ principal: Principal) -> Bool { principal.isStaff || principal.roles.contains(.partner) }
@@ -53,10 +70,16 @@ public struct DashboardService: Sendable {
                 partnerID: partner, departmentCode: filter.departmentCode, establishmentType: filter.establishmentType
             )
             let selection = DashboardSelection(from: filter.from, until: filter.until, establishmentIDs: establishments, serviceID: filter.serviceID)
+            let sums = try await store.resolutions(selection)
+            let resolutions = Resolutions(
+                remote: sums.remote, onSite: sums.onSite, resolved: sums.resolved, meanHours: sums.resolved > 0 ? sums.hours / sums.resolved : nil,
+                medianHours: BucketedMedian.median(counts: sums.buckets, upperBounds: try await store.bucketBounds())
+            )
             return Dashboard(
                 monthly: try await store.monthly(selection), backlog: try await store.backlog(selection),
-                compliance: try await store.compliance(selection), resolutions: try await store.resolutions(selection),
-                topEstablishments: try await store.topEstablishments(selection), topServices: try await store.topServices(selection)
+                compliance: try await store.compliance(selection), resolutions: resolutions,
+                topEstablishments: try await store.topEstablishments(selection), topServices: try await store.topServices(selection),
+                refreshedAt: try await store.refreshedAt()
             )
         }
     }

@@ -25,7 +25,7 @@ public struct DashboardRow: Sendable, Equatable {
     public var values: [Double]
 }
 
-/// The dashboards' SQL: aggregates over indexed columns of the tickets, one query per table.
+/// The dashboards' SQL: sums over the monthly rollups (migration 0020), and the live backlog.
 public struct DashboardRepository: Sendable {
     let connection: PostgresConnection
     let logger: Logger
@@ -59,20 +59,20 @@ public struct DashboardRepository: Sendable {
         try await rows(
             """
             WITH opened AS (
-                SELECT date_trunc('month', t.created_at AT TIME ZONE 'Europe/Paris') AS month, count(*) AS n FROM tickets t
-                WHERE t.created_at >= \(selection.from) AND t.created_at < \(selection.until)
-                  AND (\(selection.establishmentIDs)::bigint[] IS NULL OR t.establishment_id = ANY(\(selection.establishmentIDs)))
-                  AND (\(selection.serviceID)::bigint IS NULL OR t.service_id = \(selection.serviceID))
+                SELECT r.month, sum(r.opened) AS n FROM dashboard_opened r
+                WHERE r.month >= (\(selection.from) AT TIME ZONE 'Europe/Paris')::date AND r.month < (\(selection.until) AT TIME ZONE 'Europe/Paris')::date
+                  AND (\(selection.establishmentIDs)::bigint[] IS NULL OR r.establishment_id = ANY(\(selection.establishmentIDs)))
+                  AND (\(selection.serviceID)::bigint IS NULL OR r.service_id = \(selection.serviceID))
                 GROUP BY 1
             ), resolved AS (
-                SELECT date_trunc('month', t.resolved_at AT TIME ZONE 'Europe/Paris') AS month, count(*) AS n FROM tickets t
-                WHERE t.resolved_at >= \(selection.from) AND t.resolved_at < \(selection.until)
-                  AND (\(selection.establishmentIDs)::bigint[] IS NULL OR t.establishment_id = ANY(\(selection.establishmentIDs)))
-                  AND (\(selection.serviceID)::bigint IS NULL OR t.service_id = \(selection.serviceID))
+                SELECT r.month, sum(r.resolved) AS n FROM dashboard_resolved r
+                WHERE r.month >= (\(selection.from) AT TIME ZONE 'Europe/Paris')::date AND r.month < (\(selection.until) AT TIME ZONE 'Europe/Paris')::date
+                  AND (\(selection.establishmentIDs)::bigint[] IS NULL OR r.establishment_id = ANY(\(selection.establishmentIDs)))
+                  AND (\(selection.serviceID)::bigint IS NULL OR r.service_id = \(selection.serviceID))
                 GROUP BY 1
             )
-            SELECT to_char(coalesce(o.month, r.month), 'YYYY-MM'), coalesce(o.n, 0)::float8, coalesce(r.n, 0)::float8
-            FROM opened o FULL JOIN resolved r ON r.month = o.month ORDER BY 1
+            SELECT to_char(coalesce(o.month, s.month), 'YYYY-MM'), coalesce(o.n, 0)::float8, coalesce(s.n, 0)::float8
+            FROM opened o FULL JOIN resolved s ON s.month = o.month ORDER BY 1
             """
         )
     }
@@ -84,43 +84,71 @@ public struct DashboardRepository: Sendable {
             SELECT 'P' || t.priority || ' · ' || coalesce(tm.name, '—'), count(*)::float8 FROM tickets t LEFT JOIN teams tm ON tm.id = t.team_id
             WHERE t.status NOT IN ('resolved', 'closed')
               AND (\(selection.establishmentIDs)::bigint[] IS NULL OR t.establishment_id = ANY(\(selection.establishmentIDs)))
-              AND (\(selection.serviceID)::bigint IS NULL OR t.service_id = \(selection.serviceID))
+              AND (\(selection.serviceID)::bigint IS NULL OR coalesce(t.service_id, 0) = \(selection.serviceID))
             GROUP BY t.priority, tm.name ORDER BY t.priority, tm.name
             """
         )
     }
 
-    /// Per clock (tto, ttr): stopped within target, stopped late or breached, still running.
+    /// Per clock (tto, ttr) of the tickets opened in the period: targets met, and missed.
     public func compliance(_ selection: DashboardSelection) async throws -> [DashboardRow] {
-        try await rows(
+        let sums = try await rows(
             """
-            SELECT c.metric,
-                   count(*) FILTER (WHERE c.stopped_at IS NOT NULL AND c.breached_at IS NULL AND c.consumed_seconds <= c.target_seconds)::float8,
-                   count(*) FILTER (WHERE c.breached_at IS NOT NULL OR c.consumed_seconds > c.target_seconds)::float8,
-                   count(*) FILTER (WHERE c.stopped_at IS NULL AND c.breached_at IS NULL)::float8
-            FROM tickets t JOIN ticket_sla_clocks c ON c.ticket_id = t.id
-            WHERE t.created_at >= \(selection.from) AND t.created_at < \(selection.until)
-              AND (\(selection.establishmentIDs)::bigint[] IS NULL OR t.establishment_id = ANY(\(selection.establishmentIDs)))
-              AND (\(selection.serviceID)::bigint IS NULL OR t.service_id = \(selection.serviceID))
-            GROUP BY c.metric ORDER BY c.metric
+            SELECT 'all', coalesce(sum(r.tto_met), 0)::float8, coalesce(sum(r.tto_missed), 0)::float8, coalesce(sum(r.ttr_met), 0)::float8,
+                   coalesce(sum(r.ttr_missed), 0)::float8
+            FROM dashboard_opened r
+            WHERE r.month >= (\(selection.from) AT TIME ZONE 'Europe/Paris')::date AND r.month < (\(selection.until) AT TIME ZONE 'Europe/Paris')::date
+                  AND (\(selection.establishmentIDs)::bigint[] IS NULL OR r.establishment_id = ANY(\(selection.establishmentIDs)))
+                  AND (\(selection.serviceID)::bigint IS NULL OR r.service_id = \(selection.serviceID))
             """
         )
+        guard let values = sums.first?.values else { return [] }
+        return [DashboardRow(label: "tto", values: Array(values[0...1])), DashboardRow(label: "ttr", values: Array(values[2...3]))]
     }
 
-    /// Resolutions of the period by mode, with mean and median hours from opening to resolution.
-    public func resolutions(_ selection: DashboardSelection) async throws -> [DashboardRow] {
-        try await rows(
+    /// Resolutions of the period: per mode, and in all with the total hours and the histogram of
+    /// resolution times over the buckets of `dashboard_buckets()`.
+    public func resolutions(_ selection: DashboardSelection) async throws -> (remote: Double, onSite: Double, resolved: Double, hours: Double, buckets: [Int]) {
+        let result = try await connection.query(
             """
-            SELECT CASE WHEN grouping(t.resolution_mode) = 1 THEN 'total' ELSE coalesce(t.resolution_mode, 'none') END, count(*)::float8,
-                   coalesce(avg(extract(epoch FROM t.resolved_at - t.created_at)) / 3600, 0)::float8,
-                   coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t.resolved_at - t.created_at)) / 3600, 0)::float8
-            FROM tickets t
-            WHERE t.resolved_at >= \(selection.from) AND t.resolved_at < \(selection.until)
-              AND (\(selection.establishmentIDs)::bigint[] IS NULL OR t.establishment_id = ANY(\(selection.establishmentIDs)))
-              AND (\(selection.serviceID)::bigint IS NULL OR t.service_id = \(selection.serviceID))
-            GROUP BY ROLLUP (t.resolution_mode) ORDER BY grouping(t.resolution_mode), 1
-            """
+            WITH picked AS (
+                SELECT r.* FROM dashboard_resolved r
+                WHERE r.month >= (\(selection.from) AT TIME ZONE 'Europe/Paris')::date AND r.month < (\(selection.until) AT TIME ZONE 'Europe/Paris')::date
+                  AND (\(selection.establishmentIDs)::bigint[] IS NULL OR r.establishment_id = ANY(\(selection.establishmentIDs)))
+                  AND (\(selection.serviceID)::bigint IS NULL OR r.service_id = \(selection.serviceID))
+            )
+            SELECT coalesce(sum(remote), 0)::float8, coalesce(sum(on_site), 0)::float8, coalesce(sum(resolved), 0)::float8, coalesce(sum(hours), 0)::float8,
+                   coalesce((SELECT array_agg(n ORDER BY i) FROM (SELECT b.i, sum(b.n)::integer AS n FROM picked, unnest(picked.buckets) WITH ORDINALITY AS b (n, i)
+                                                                  GROUP BY b.i) x), '{}')
+            FROM picked
+            """,
+            logger: logger
         )
+        for try await (remote, onSite, resolved, hours, buckets) in result.decode((Double, Double, Double, Double, [Int]).self) {
+            return (remote, onSite, resolved, hours, buckets)
+        }
+        return (0, 0, 0, 0, [])
+    }
+
+    /// The bounds (hours) of the resolution-time buckets.
+    public func bucketBounds() async throws -> [Double] {
+        let result = try await connection.query("SELECT dashboard_buckets()", logger: logger)
+        for try await bounds in result.decode([Double].self) { return bounds }
+        return []
+    }
+
+    /// When the rollups were last brought up to date.
+    public func refreshedAt() async throws -> Date? {
+        let result = try await connection.query("SELECT refreshed_at FROM dashboard_refresh", logger: logger)
+        for try await at in result.decode(Date?.self) { return at }
+        return nil
+    }
+
+    /// Brings the rollups up to date (the periodic job); returns how many months were recomputed.
+    public func refresh() async throws -> Int {
+        let result = try await connection.query("SELECT refresh_dashboards()", logger: logger)
+        for try await months in result.decode(Int.self) { return months }
+        return 0
     }
 
     /// The establishments that opened the most tickets in the period.
@@ -128,11 +156,11 @@ public struct DashboardRepository: Sendable {
         try await rows(
             """
             SELECT o.name || ' (' || o.code || ')', n::float8 FROM (
-                SELECT t.establishment_id, count(*) AS n FROM tickets t
-                WHERE t.created_at >= \(selection.from) AND t.created_at < \(selection.until)
-                  AND (\(selection.establishmentIDs)::bigint[] IS NULL OR t.establishment_id = ANY(\(selection.establishmentIDs)))
-                  AND (\(selection.serviceID)::bigint IS NULL OR t.service_id = \(selection.serviceID))
-                GROUP BY t.establishment_id ORDER BY n DESC, t.establishment_id LIMIT \(limit)
+                SELECT r.establishment_id, sum(r.opened) AS n FROM dashboard_opened r
+                WHERE r.month >= (\(selection.from) AT TIME ZONE 'Europe/Paris')::date AND r.month < (\(selection.until) AT TIME ZONE 'Europe/Paris')::date
+                  AND (\(selection.establishmentIDs)::bigint[] IS NULL OR r.establishment_id = ANY(\(selection.establishmentIDs)))
+                  AND (\(selection.serviceID)::bigint IS NULL OR r.service_id = \(selection.serviceID))
+                GROUP BY r.establishment_id ORDER BY n DESC, r.establishment_id LIMIT \(limit)
             ) top JOIN organizations o ON o.id = top.establishment_id ORDER BY n DESC, o.name
             """
         )
@@ -143,11 +171,11 @@ public struct DashboardRepository: Sendable {
         try await rows(
             """
             SELECT coalesce(s.name, '—'), n::float8 FROM (
-                SELECT t.service_id, count(*) AS n FROM tickets t
-                WHERE t.created_at >= \(selection.from) AND t.created_at < \(selection.until)
-                  AND (\(selection.establishmentIDs)::bigint[] IS NULL OR t.establishment_id = ANY(\(selection.establishmentIDs)))
-                  AND (\(selection.serviceID)::bigint IS NULL OR t.service_id = \(selection.serviceID))
-                GROUP BY t.service_id ORDER BY n DESC LIMIT \(limit)
+                SELECT r.service_id, sum(r.opened) AS n FROM dashboard_opened r
+                WHERE r.month >= (\(selection.from) AT TIME ZONE 'Europe/Paris')::date AND r.month < (\(selection.until) AT TIME ZONE 'Europe/Paris')::date
+                  AND (\(selection.establishmentIDs)::bigint[] IS NULL OR r.establishment_id = ANY(\(selection.establishmentIDs)))
+                  AND (\(selection.serviceID)::bigint IS NULL OR r.service_id = \(selection.serviceID))
+                GROUP BY r.service_id ORDER BY n DESC, r.service_id LIMIT \(limit)
             ) top LEFT JOIN services s ON s.id = top.service_id ORDER BY n DESC, 1
             """
         )

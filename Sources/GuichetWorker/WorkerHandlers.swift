@@ -25,6 +25,7 @@ public enum WorkerHandlers {
             WebhookJobHandler.kind: WebhookJobHandler(database: database, http: http),
             WorkloadFoldJobHandler.kind: WorkloadFoldJobHandler(database: database),
             SessionPurgeJobHandler.kind: SessionPurgeJobHandler(sessions: SessionService(database: database, logger: logger)),
+            DashboardRefreshJobHandler.kind: DashboardRefreshJobHandler(dashboards: DashboardService(database: database, logger: logger)),
             AutoCloseJobHandler.kind: AutoCloseJobHandler(
                 tickets: TicketService(database: database, notifier: notifier, logger: logger, publicURL: publicURL),
                 after: autoCloseAfter
@@ -56,6 +57,10 @@ public enum WorkerHandlers {
         ),
         PeriodicJob(
             name: "sessions.purge", schedule: .every(.seconds(900)), job: NewJob(queue: "default", kind: SessionPurgeJobHandler.kind, maxAttempts: 3)
+        ),
+        PeriodicJob(
+            name: "dashboards.refresh", schedule: .every(.seconds(60)),
+            job: NewJob(queue: "default", kind: DashboardRefreshJobHandler.kind, maxAttempts: 1)
         ),
         PeriodicJob(
             name: "tickets.autoclose", schedule: .every(.seconds(600)), job: NewJob(queue: "default", kind: AutoCloseJobHandler.kind, maxAttempts: 3)

@@ -8,7 +8,11 @@ import NIOPosix
 struct HTTPConnection {
     struct Response {
         let status: Int
+        var headers = HTTPHeaders()
         let body: ByteBuffer
+
+        /// The first cookie the answer sets, as a `Cookie` header sends it back (`name=value`).
+        var setCookie: String? { headers["Set-Cookie"].first?.split(separator: ";").first.map(String.init) }
     }
 
     struct Closed: Error {}
@@ -40,12 +44,15 @@ struct HTTPConnection {
                 if let payload { try await outbound.write(.body(.byteBuffer(payload))) }
                 try await outbound.write(.end(nil))
                 var status = 0
+                var headers = HTTPHeaders()
                 var received = ByteBuffer()
                 while let part = try await responses.next() {
                     switch part {
-                    case .head(let head): status = Int(head.status.code)
+                    case .head(let head):
+                        status = Int(head.status.code)
+                        headers = head.headers
                     case .body(var chunk): received.writeBuffer(&chunk)
-                    case .end: return Response(status: status, body: received)
+                    case .end: return Response(status: status, headers: headers, body: received)
                     }
                 }
                 throw Closed()

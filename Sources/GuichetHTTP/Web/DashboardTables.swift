@@ -45,8 +45,7 @@ struct DashboardTables {
         let compliance = dashboard.compliance
         all.append(
             Table(
-                id: "compliance", caption: words.word("chart_compliance"),
-                columns: [words.word("met"), words.word("missed"), words.word("running"), words.word("compliance_rate")],
+                id: "compliance", caption: words.word("chart_compliance"), columns: [words.word("met"), words.word("missed"), words.word("compliance_rate")],
                 rows: compliance.map { row in
                     let (met, missed) = (row.values[0], row.values[1])
                     let rate = met + missed > 0 ? String(format: "%.1f %%", 100 * met / (met + missed)) : "—"
@@ -56,21 +55,25 @@ struct DashboardTables {
                     id: "chart-compliance", title: words.word("chart_compliance"), description: words.word("chart_compliance_desc"),
                     labels: compliance.map { words.word("clock_\($0.label)") },
                     series: [.init(name: words.word("met"), style: "series-b"), .init(name: words.word("missed"), style: "series-d")],
-                    values: compliance.map { Array($0.values.prefix(2)) }
+                    values: compliance.map(\.values)
                 ).columns(height: 220)
             )
         )
         let resolutions = dashboard.resolutions
+        let hoursText = { (value: Double?) in value.map(hours) ?? "—" }
         all.append(
             Table(
                 id: "resolutions", caption: words.word("chart_resolutions"),
                 columns: [words.word("resolved"), words.word("mean_hours"), words.word("median_hours")],
-                rows: resolutions.map { (words.word("mode_\($0.label)"), [number($0.values[0]), hours($0.values[1]), hours($0.values[2])]) },
+                rows: [
+                    (words.word("mode_remote"), [number(resolutions.remote), "—", "—"]),
+                    (words.word("mode_on_site"), [number(resolutions.onSite), "—", "—"]),
+                    (words.word("mode_total"), [number(resolutions.resolved), hoursText(resolutions.meanHours), hoursText(resolutions.medianHours)]),
+                ],
                 chart: SVGChart(
                     id: "chart-resolutions", title: words.word("chart_resolutions"), description: words.word("chart_resolutions_desc"),
-                    labels: resolutions.filter { $0.label != "total" }.map { words.word("mode_\($0.label)") },
-                    series: [.init(name: words.word("resolved"), style: "series-b")],
-                    values: resolutions.filter { $0.label != "total" }.map { [$0.values[0]] }
+                    labels: [words.word("mode_remote"), words.word("mode_on_site")], series: [.init(name: words.word("resolved"), style: "series-b")],
+                    values: [[resolutions.remote], [resolutions.onSite]]
                 ).bars()
             )
         )
@@ -88,15 +91,12 @@ struct DashboardTables {
         }
         let opened = monthly.reduce(0) { $0 + $1.values[0] }
         let resolved = monthly.reduce(0) { $0 + $1.values[1] }
-        let total = resolutions.first { $0.label == "total" }
-        let remote = resolutions.first { $0.label == "remote" }?.values[0] ?? 0
-        let resolvedInPeriod = total?.values[0] ?? 0
         summary = [
             ["label": words.word("opened"), "value": number(opened)], ["label": words.word("resolved"), "value": number(resolved)],
             ["label": words.word("open_tickets"), "value": number(dashboard.backlog.reduce(0) { $0 + $1.values[0] })],
-            ["label": words.word("remote_share"), "value": resolvedInPeriod > 0 ? String(format: "%.0f %%", 100 * remote / resolvedInPeriod) : "—"],
-            ["label": words.word("mean_hours"), "value": total.map { hours($0.values[1]) } ?? "—"],
-            ["label": words.word("median_hours"), "value": total.map { hours($0.values[2]) } ?? "—"],
+            ["label": words.word("remote_share"), "value": resolutions.resolved > 0 ? String(format: "%.0f %%", 100 * resolutions.remote / resolutions.resolved) : "—"],
+            ["label": words.word("mean_hours"), "value": hoursText(resolutions.meanHours)],
+            ["label": words.word("median_hours"), "value": hoursText(resolutions.medianHours)],
         ]
     }
 }

@@ -35,6 +35,7 @@ extension WebController {
                     ] as [String: Any]
                 },
                 "summary": tables.summary,
+                "refreshedAt": dashboard.refreshedAt.map { WebFormat.date($0, in: words) } ?? words.word("not_yet"),
             ],
             visitor: visitor
         )

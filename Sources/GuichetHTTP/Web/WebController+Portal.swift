@@ -51,7 +51,11 @@ extension WebController {
                 "families": families.map { family, services in
                     [
                         "name": words.word("family_\(family)"),
-                        "services": services.map { ["id": $0.id, "name": $0.name, "subcategory": $0.subcategory as Any, "inPerimeter": $0.inPerimeter] },
+                        "services": services.map { service -> [String: Any] in
+                            var entry: [String: Any] = ["id": service.id, "name": service.name, "inPerimeter": service.inPerimeter]
+                            entry["subcategory"] = service.subcategory
+                            return entry
+                        },
                     ] as [String: Any]
                 }
             ],

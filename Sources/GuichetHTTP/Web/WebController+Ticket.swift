@@ -45,10 +45,12 @@ extension WebController {
         ]
         if visitor.works {
             data["history"] = folder.history.map { event -> [String: Any] in
-                [
+                var entry: [String: Any] = [
                     "at": WebFormat.date(event.at, in: words), "atISO": WebFormat.iso(event.at), "actor": event.actor?.name ?? "Guichet",
-                    "kindText": words.word("event_\(event.kind)"), "note": event.note as Any,
+                    "kindText": words.word("event_\(event.kind)"),
                 ]
+                entry["note"] = event.note
+                return entry
             }
             data["actions"] = try await actionForms(ticket, words: words)
             data["clocks"] = try await clockData(ref, principal: principal, words: words)
@@ -94,7 +96,7 @@ extension WebController {
                 "target": WebFormat.duration(clock.targetSeconds, in: words), "elapsed": WebFormat.duration(clock.elapsedSeconds, in: words),
                 "remaining": WebFormat.duration(clock.remainingSeconds, in: words),
                 "timeline": clock.timeline.map {
-                    ["from": WebFormat.date($0.from, in: words), "to": WebFormat.date($0.to, in: words), "counted": $0.counted, "reason": $0.reason] as [String: Any]
+                    ["from": WebFormat.date($0.from, in: words), "to": WebFormat.date($0.to, in: words), "counted": $0.counted, "reason": WebFormat.reason($0.reason, in: words)] as [String: Any]
                 },
             ]
             if let due = clock.dueAt {

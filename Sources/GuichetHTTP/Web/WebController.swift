@@ -27,6 +27,7 @@ struct WebController: Sendable {
         registerPortal(on: web)
         registerTicketPages(on: web)
         registerConsole(on: web)
+        registerCalls(on: web)
         registerDashboards(on: web)
     }
 

@@ -40,6 +40,20 @@ enum WebFormat {
         return seconds < 0 ? language.word("overdue_by") + " " + text : text
     }
 
+    /// Why a stretch of an SLA clock's timeline counted or not (the domain says it in English).
+    static func reason(_ reason: String, in language: WebLanguage) -> String {
+        switch reason {
+        case "open": return language.word("reason_open")
+        case "paused: ticket pending": return language.word("reason_pending")
+        case "outside opening hours": return language.word("reason_outside_hours")
+        default:
+            for (prefix, key) in [("public holiday: ", "reason_holiday"), ("closed: ", "reason_closure")] where reason.hasPrefix(prefix) {
+                return language.word(key) + " " + reason.dropFirst(prefix.count)
+            }
+            return reason
+        }
+    }
+
     /// Who handles a ticket, in a sentence fragment.
     static func handler(_ ticket: TicketView, in language: WebLanguage) -> String {
         switch (ticket.team?.name, ticket.agent?.name) {

@@ -32,7 +32,7 @@ struct WebRenderer: Sendable {
         var context = data
         context["t"] = visitor.language.words
         context["lang"] = visitor.language.rawValue
-        context["title"] = title
+        context["pageTitle"] = title
         context["visitor"] = visitor.templateData
         context["csrf"] = visitor.csrfToken ?? ""
         // Mustache cannot ask whether a list is empty without repeating its section per item
