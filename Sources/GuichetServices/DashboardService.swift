@@ -76,11 +76,28 @@ public struct DashboardService: Sendable {
                 medianHours: BucketedMedian.median(counts: sums.buckets, upperBounds: try await store.bucketBounds())
             )
             return Dashboard(
-                monthly: try await store.monthly(selection), backlog: try await store.backlog(selection),
+                monthly: Self.everyMonth(of: filter, filling: try await store.monthly(selection)), backlog: try await store.backlog(selection),
                 compliance: try await store.compliance(selection), resolutions: resolutions,
                 topEstablishments: try await store.topEstablishments(selection), topServices: try await store.topServices(selection),
                 refreshedAt: try await store.refreshedAt()
             )
         }
+    }
+
+    /// One row per month of the period (`YYYY-MM`, Paris time), zeros where nothing happened, so that
+    /// a chart's gaps are months without tickets rather than missing months.
+    static func everyMonth(of filter: DashboardFilter, filling rows: [DashboardRow]) -> [DashboardRow] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Paris") ?? .current
+        let known = Dictionary(rows.map { ($0.label, $0) }, uniquingKeysWith: { first, _ in first })
+        var months: [DashboardRow] = []
+        var month = calendar.date(from: calendar.dateComponents([.year, .month], from: filter.from)) ?? filter.from
+        while month < filter.until, months.count < 240 {
+            let parts = calendar.dateComponents([.year, .month], from: month)
+            let label = String(format: "%04d-%02d", parts.year ?? 0, parts.month ?? 0)
+            months.append(known[label] ?? DashboardRow(label: label, values: [0, 0]))
+            month = calendar.date(byAdding: .month, value: 1, to: month) ?? filter.until
+        }
+        return months
     }
 }

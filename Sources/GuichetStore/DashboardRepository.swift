@@ -23,6 +23,11 @@ public struct DashboardSelection: Sendable, Equatable {
 public struct DashboardRow: Sendable, Equatable {
     public var label: String
     public var values: [Double]
+
+    public init(label: String, values: [Double]) {
+        self.label = label
+        self.values = values
+    }
 }
 
 /// The dashboards' SQL: sums over the monthly rollups (migration 0020), and the live backlog.

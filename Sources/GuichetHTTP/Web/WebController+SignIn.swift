@@ -48,7 +48,11 @@ extension WebController {
         }
         var response = renderer.page(
             "login", title: visitor.language.word("sign_in_title"),
-            data: ["login": login, "next": next, "errors": errors, "loginInvalid": !errors.isEmpty, "cas": casEnabled], visitor: visitor, status: status
+            data: [
+                "login": login, "next": next, "nextEncoded": next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "", "errors": errors,
+                "loginInvalid": !errors.isEmpty, "cas": casEnabled,
+            ],
+            visitor: visitor, status: status
         )
         if let token, let cookie = try? Cookie.validated(
             name: WebSessionMiddleware.formCookie, value: token, maxAge: 3600, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict
