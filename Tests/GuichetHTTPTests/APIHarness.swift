@@ -49,6 +49,14 @@ struct APIHarness: Sendable {
         try await call(.post, "/api/v1/tickets/\(ticket.id)/actions/\(action)", as: role, body: body, headers: [.ifMatch: "\"\(ticket.version)\""])
     }
 
+    /// A new ticket given to the service desk team (`take`: and taken by the demo agent).
+    func openAtDesk(take: Bool = false) async throws -> TicketView {
+        var ticket = try await open()
+        let desk = try await AccessMatrixTests.teamID(self, code: "SD")
+        ticket = try await act("assign", on: ticket, body: #"{"team_id":\#(desk)}"#).decode(TicketView.self)
+        return take ? try await act("take", on: ticket).decode(TicketView.self) : ticket
+    }
+
     func ticket(_ id: Int64, as role: String = "agent") async throws -> TicketView {
         try await call(.get, "/api/v1/tickets/\(id)", as: role).decode(TicketView.self)
     }

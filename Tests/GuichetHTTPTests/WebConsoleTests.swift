@@ -36,9 +36,7 @@ struct WebConsoleTests {
     @Test("an agent takes, pends with a reason, resumes and resolves from the ticket page")
     func actions() async throws {
         try await withAPI { api async throws in
-            var ticket = try await api.open()
-            let desk = try await AccessMatrixTests.teamID(api, code: "SD")
-            ticket = try await api.act("assign", on: ticket, body: #"{"team_id":\#(desk)}"#).decode(TicketView.self)
+            let ticket = try await api.openAtDesk()
             var agent = try await WebBrowser.signedIn(api, as: "agent")
             let steps: [(String, [String: String], TicketStatus)] = [
                 ("take", [:], .inProgress), ("pend", ["reason": "En attente du fournisseur"], .pending), ("resume", [:], .inProgress),
@@ -79,10 +77,7 @@ struct WebConsoleTests {
     @Test("an action missing its fields is refused with what is missing")
     func missingFields() async throws {
         try await withAPI { api async throws in
-            var ticket = try await api.open()
-            let desk = try await AccessMatrixTests.teamID(api, code: "SD")
-            ticket = try await api.act("assign", on: ticket, body: #"{"team_id":\#(desk)}"#).decode(TicketView.self)
-            ticket = try await api.act("take", on: ticket).decode(TicketView.self)
+            let ticket = try await api.openAtDesk(take: true)
             var agent = try await WebBrowser.signedIn(api, as: "agent")
             try await agent.get("/tickets/\(ticket.ref)")
             let page = try await agent.post("/tickets/\(ticket.ref)/actions/pend", ["version": "\(ticket.version)"])

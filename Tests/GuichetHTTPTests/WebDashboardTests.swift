@@ -39,11 +39,8 @@ struct WebDashboardTests {
     @Test("the monthly rollups follow resolutions, with the mean and median times")
     func resolutions() async throws {
         try await withAPI { api async throws in
-            var ticket = try await api.open()
-            let desk = try await AccessMatrixTests.teamID(api, code: "SD")
-            ticket = try await api.act("assign", on: ticket, body: #"{"team_id":\#(desk)}"#).decode(TicketView.self)
-            ticket = try await api.act("take", on: ticket).decode(TicketView.self)
-            // opened three hours ago, resolved now: in the 2-3 h bucket
+            let ticket = try await api.openAtDesk(take: true)
+            // opened three hours ago, resolved now: in the 3-4 h bucket of the histogram
             try await api.database.client.query("UPDATE tickets SET created_at = now() - interval '3 hours' WHERE id = \(ticket.id)")
             _ = try await api.act("resolve", on: ticket, body: #"{"resolution_code":"fixed","solution":"Fait","resolution_mode":"on_site"}"#)
             let dashboards = DashboardService(database: api.database, logger: TestDatabase.logger)

@@ -169,10 +169,7 @@ struct WebPortalTests {
         try await withAPI { api async throws in
             var requester = try await WebBrowser.signedIn(api, as: "requester")
             for (answer, expected) in [("solved", TicketStatus.closed), ("broken", TicketStatus.inProgress)] {
-                var ticket = try await api.open()
-                let desk = try await AccessMatrixTests.teamID(api, code: "SD")
-                ticket = try await api.act("assign", on: ticket, body: #"{"team_id":\#(desk)}"#).decode(TicketView.self)
-                ticket = try await api.act("take", on: ticket).decode(TicketView.self)
+                var ticket = try await api.openAtDesk(take: true)
                 ticket = try await api.act(
                     "resolve", on: ticket, body: #"{"resolution_code":"fixed","solution":"Câble remplacé","resolution_mode":"on_site"}"#
                 ).decode(TicketView.self)
