@@ -101,16 +101,19 @@ $$;
 CREATE FUNCTION refresh_dashboards() RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
     since bigint;
+    last_run timestamptz;
     newest bigint;
     month date;
     months integer := 0;
 BEGIN
-    SELECT last_event_id INTO since FROM dashboard_refresh FOR UPDATE;
+    SELECT last_event_id, coalesce(refreshed_at, '-infinity') INTO since, last_run FROM dashboard_refresh FOR UPDATE;
     SELECT coalesce(max(id), 0) INTO newest FROM ticket_events;
     FOR month IN
         WITH changed AS (
-            -- a margin behind the mark: an entry committed late with a smaller id is not missed
-            SELECT DISTINCT ticket_id FROM ticket_events WHERE id > greatest(since - 1000, 0) AND id <= newest
+            -- past the mark, and the entries written shortly before the last run: one whose
+            -- transaction committed after that run, with a smaller id than the mark, is not missed
+            SELECT DISTINCT ticket_id FROM ticket_events
+            WHERE id <= newest AND (id > since OR (id > since - 10000 AND at > last_run - interval '10 seconds'))
         ), touched AS (
             SELECT date_trunc('month', t.created_at AT TIME ZONE 'Europe/Paris')::date AS m FROM tickets t JOIN changed c ON c.ticket_id = t.id
             UNION SELECT date_trunc('month', t.resolved_at AT TIME ZONE 'Europe/Paris')::date FROM tickets t JOIN changed c ON c.ticket_id = t.id
@@ -125,7 +128,7 @@ BEGIN
         PERFORM refresh_dashboard_month(month);
         months := months + 1;
     END LOOP;
-    UPDATE dashboard_refresh SET last_event_id = newest, refreshed_at = now();
+    UPDATE dashboard_refresh SET last_event_id = newest, refreshed_at = clock_timestamp();
     RETURN months;
 END
 $$;
