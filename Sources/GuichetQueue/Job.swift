@@ -63,4 +63,20 @@ public struct ClaimedJob: Sendable {
     public let maxAttempts: Int
     /// When the job was due: pickup latency is measured from here.
     public let dueAt: Date
+    public let priority: Int
+}
+
+/// Where a claim stopped in the order of the due jobs (priority first, then `run_at`, then id).
+public struct ClaimCursor: Sendable, Equatable {
+    public let priority: Int
+    public let runAt: Date
+    public let id: Int64
+
+    /// The last of `jobs` in claim order, where the next claim may start.
+    public init?(after jobs: [ClaimedJob]) {
+        guard let last = jobs.max(by: { ($0.priority, $1.dueAt, $1.id) > ($1.priority, $0.dueAt, $0.id) }) else { return nil }
+        priority = last.priority
+        runAt = last.dueAt
+        id = last.id
+    }
 }

@@ -64,12 +64,22 @@ public struct JobWorker: Service {
         // one claim fetches many jobs instead of one round trip per finished job.
         let refill = max(1, served.concurrency / 4)
         var busy = false
+        // While busy, a claim starts where the previous one stopped, and every few claims from the
+        // start again (see `JobQueue.claim(after:)`); a resumed claim that comes back short is
+        // followed at once by one from the start.
+        var cursor: ClaimCursor?
+        var resumed = 0
         await withDiscardingTaskGroup { running in
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 if busy { await slots.waitUntil(free: refill, doorbell: doorbell, upTo: .milliseconds(2)) }
                 let free = slots.available
-                let claimed = free > 0 ? await claim(served.queue, limit: free) : []
+                let resume = busy && resumed < 8 ? cursor : nil
+                let claimed = free > 0 ? await claim(served.queue, limit: free, after: resume) : []
+                resumed = resume == nil ? 0 : resumed + 1
                 busy = free > 0 && claimed.count == free
+                cursor = busy ? ClaimCursor(after: claimed) : nil
+                let shortAfterResuming = resume != nil && !busy
+                if shortAfterResuming { busy = true }
                 held.add(claimed.map(\.id))
                 for job in claimed {
                     slots.take()
@@ -80,7 +90,9 @@ public struct JobWorker: Service {
                         if slots.giveBack() { doorbell.ring() }
                     }
                 }
-                if free == 0 {
+                if shortAfterResuming {
+                    continue
+                } else if free == 0 {
                     await slots.waitUntil(free: 1, doorbell: doorbell, upTo: configuration.pollInterval)
                 } else if claimed.count < free && !doorbell.answer() {
                     // a ring that came during the claim means new jobs: claim again rather than ask when the
@@ -104,11 +116,11 @@ public struct JobWorker: Service {
         return min(wait, configuration.pollInterval)
     }
 
-    private func claim(_ name: String, limit: Int) async -> [ClaimedJob] {
+    private func claim(_ name: String, limit: Int, after cursor: ClaimCursor?) async -> [ClaimedJob] {
         do {
             let (queue, workerID, lease) = (self.queue, configuration.workerID, configuration.lease)
             return try await withDeadline(lease / 2, "claiming jobs") {
-                try await queue.claim(queue: name, limit: limit, workerID: workerID, lease: lease)
+                try await queue.claim(queue: name, limit: limit, workerID: workerID, lease: lease, after: cursor)
             }
         } catch {
             if Task.isCancelled { return [] }

@@ -173,6 +173,24 @@ struct JobQueueTests {
             #expect(try await queue.depth() == [QueueDepth(queue: "mail", state: .pending, count: 1)])
         }
     }
+
+    @Test("a claim resumed after a cursor takes the jobs after it, in order; one from the start still takes a higher priority first")
+    func resumedClaims() async throws {
+        try await TestDatabase.withFresh { database, _ in
+            let queue = JobQueue(client: database.client, logger: TestDatabase.logger)
+            _ = try await queue.enqueue(many: (0..<30).map { _ in NewJob(kind: "bulk") })
+            let first = try await queue.claim(queue: "default", limit: 10, workerID: "w", lease: .seconds(30))
+            let cursor = try #require(ClaimCursor(after: first))
+            #expect(cursor.id == first.map(\.id).max())
+            let urgent = try #require(try await queue.enqueue(NewJob(kind: "urgent", priority: 5)))
+            let resumed = try await queue.claim(queue: "default", limit: 10, workerID: "w", lease: .seconds(30), after: cursor)
+            #expect(resumed.count == 10 && resumed.allSatisfy { $0.id > cursor.id && $0.kind == "bulk" })
+            let fromStart = try await queue.claim(queue: "default", limit: 5, workerID: "w", lease: .seconds(30))
+            #expect(fromStart.first?.id == urgent, "the higher priority first")
+            #expect(fromStart.dropFirst().allSatisfy { $0.kind == "bulk" && $0.id > (resumed.map(\.id).max() ?? 0) })
+        }
+    }
+
 }
 
 struct Abort: Error {}
@@ -180,4 +198,5 @@ struct Abort: Error {}
 struct TestFailure: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
+
 }
