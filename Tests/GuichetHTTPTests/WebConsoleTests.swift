@@ -82,6 +82,9 @@ struct WebConsoleTests {
             try await agent.get("/tickets/\(ticket.ref)")
             let page = try await agent.post("/tickets/\(ticket.ref)/actions/pend", ["version": "\(ticket.version)"])
             #expect(page.status == .unprocessableContent && page.text.contains(#"id="errors""#) && page.text.contains("reason"))
+            let resolve = try await agent.post("/tickets/\(ticket.ref)/actions/resolve", ["version": "\(ticket.version)", "solution": "Pilote réinstallé"])
+            #expect(resolve.status == .unprocessableContent && resolve.text.contains("resolution_code"))
+            #expect(resolve.text.contains(">Pilote réinstallé</textarea>"), "what was typed comes back")
             #expect(try await api.ticket(ticket.id).status == .inProgress)
         }
     }

@@ -22,7 +22,8 @@ extension WebController {
 
     /// The ticket page, with what a failed form needs shown again (`extra`).
     func ticketView(
-        _ ref: String, visitor: WebVisitor, principal: Principal, extra: [String: Any] = [:], status: HTTPResponse.Status = .ok
+        _ ref: String, visitor: WebVisitor, principal: Principal, extra: [String: Any] = [:], typed: TypedAction? = nil,
+        status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let folder = try await tickets.folder(ref, for: principal)
         let words = visitor.language
@@ -52,7 +53,7 @@ extension WebController {
                 entry["note"] = event.note
                 return entry
             }
-            data["actions"] = try await actionForms(ticket, words: words)
+            data["actions"] = try await actionForms(ticket, typed: typed, words: words)
             data["clocks"] = try await clockData(ref, principal: principal, words: words)
         }
         data.merge(extra) { _, new in new }
@@ -74,16 +75,21 @@ extension WebController {
         return data
     }
 
-    private func actionForms(_ ticket: TicketView, words: WebLanguage) async throws -> [[String: Any]] {
+    private func actionForms(_ ticket: TicketView, typed: TypedAction?, words: WebLanguage) async throws -> [[String: Any]] {
         let needsTeams = ticket.availableActions.contains(.assign) || ticket.availableActions.contains(.escalate)
         let teams = needsTeams ? try await console.teams().map { ["id": $0.id, "name": $0.name] as [String: Any] } : []
         let codes = ["fixed", "workaround", "no_fault_found", "duplicate", Resolution.outOfPerimeterCode]
         return ticket.availableActions.map { action in
-            [
+            // what was typed in the form of an action refused comes back in it
+            let kept = typed?.action == action ? typed : nil
+            return [
                 "name": action.rawValue, "label": words.word("action_\(action.rawValue)"),
-                "needsTeam": action == .assign || action == .escalate, "teams": teams,
+                "needsTeam": action == .assign || action == .escalate,
+                "teams": teams.map { team in team.merging(["selected": (team["id"] as? Int64) == kept?.fields.teamId]) { _, new in new } },
                 "needsReason": [.pend, .escalate, .reopen].contains(action), "isResolve": action == .resolve,
-                "resolutionCodes": codes.map { ["value": $0, "label": words.word("code_\($0)")] },
+                "reason": kept?.fields.reason ?? "", "solution": kept?.fields.solution ?? "",
+                "resolutionCodes": codes.map { ["value": $0, "label": words.word("code_\($0)"), "selected": $0 == kept?.fields.resolutionCode] },
+                "modes": ["remote", "on_site"].map { ["value": $0, "label": words.word("mode_\($0)"), "selected": $0 == kept?.fields.resolutionMode?.rawValue] },
             ]
         }
     }
@@ -149,8 +155,12 @@ extension WebController {
             try TicketService.authorize(name, by: principal)
             return try await perform(try fields.action(named: name, caller: principal), on: ref, version: version, visitor: visitor, principal: principal)
         } catch let problem as Problem {
-            let errors = [["message": visitor.language.word("error_action_fields") + " " + (problem.detail ?? "")]]
-            return try await ticketView(ref, visitor: visitor, principal: principal, extra: ["errors": errors], status: .unprocessableContent)
+            let missing = (problem.errors ?? []).map(\.field).joined(separator: ", ")
+            let errors = [["message": visitor.language.word("error_action_fields") + " " + (missing.isEmpty ? (problem.detail ?? "") : missing)]]
+            return try await ticketView(
+                ref, visitor: visitor, principal: principal, extra: ["errors": errors], typed: TypedAction(action: name, fields: fields),
+                status: .unprocessableContent
+            )
         }
     }
 
@@ -183,4 +193,10 @@ extension WebController {
             body: .init(byteBuffer: file.bytes)
         )
     }
+}
+
+/// The fields of an action's form as the agent filled them, shown again when the action is refused.
+struct TypedAction {
+    var action: TicketActionName
+    var fields: ActionRequest
 }
