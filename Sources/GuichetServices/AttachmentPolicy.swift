@@ -18,20 +18,39 @@ public struct AttachmentPolicy: Sendable {
 
     public init() {}
 
-    /// The problems of `files`, in the words a user can act on; empty when all may be stored.
-    public func problems(_ files: [NewAttachment], field: String = "attachment") -> [FieldProblem] {
-        var problems: [FieldProblem] = []
-        if files.count > maxFiles { problems.append(.init(field: field, message: "At most \(maxFiles) files per message.")) }
-        for file in files {
-            if file.bytes.isEmpty { problems.append(.init(field: field, message: "The file '\(file.filename)' is empty.")) }
-            if file.bytes.count > maxBytes {
-                problems.append(.init(field: field, message: "The file '\(file.filename)' is larger than \(maxBytes / 1_048_576) MB."))
-            }
-            if !allowedTypes.contains(file.contentType) {
-                problems.append(.init(field: field, message: "The type of '\(file.filename)' (\(file.contentType)) is not accepted."))
+    /// What is wrong with files, each with the facts a message needs in any language.
+    public enum Problem: Sendable, Equatable {
+        case tooMany(max: Int)
+        case empty(file: String)
+        case tooLarge(file: String, maxMegabytes: Int)
+        case typeRefused(file: String, type: String)
+
+        /// The English sentence the API returns.
+        public var message: String {
+            switch self {
+            case .tooMany(let max): "At most \(max) files per message."
+            case .empty(let file): "The file '\(file)' is empty."
+            case .tooLarge(let file, let max): "The file '\(file)' is larger than \(max) MB."
+            case .typeRefused(let file, let type): "The type of '\(file)' (\(type)) is not accepted."
             }
         }
+    }
+
+    /// The problems of `files`; empty when all may be stored.
+    public func check(_ files: [NewAttachment]) -> [Problem] {
+        var problems: [Problem] = []
+        if files.count > maxFiles { problems.append(.tooMany(max: maxFiles)) }
+        for file in files {
+            if file.bytes.isEmpty { problems.append(.empty(file: file.filename)) }
+            if file.bytes.count > maxBytes { problems.append(.tooLarge(file: file.filename, maxMegabytes: maxBytes / 1_048_576)) }
+            if !allowedTypes.contains(file.contentType) { problems.append(.typeRefused(file: file.filename, type: file.contentType)) }
+        }
         return problems
+    }
+
+    /// The problems of `files` as the fields of a refused request.
+    public func problems(_ files: [NewAttachment], field: String = "attachment") -> [FieldProblem] {
+        check(files).map { FieldProblem(field: field, message: $0.message) }
     }
 
     /// A name safe to send back in a download header: no path, no control or quote characters.

@@ -34,12 +34,12 @@ extension TicketService {
 
     /// Refuses files the policy does not accept, all problems at once.
     func check(_ files: [NewAttachment]) throws(ServiceError) {
-        let problems = attachmentProblems(files)
+        let problems = attachmentPolicy.problems(files)
         if !problems.isEmpty { throw .validation(problems) }
     }
 
     /// What is wrong with files before they are sent, for a form to show with its other problems.
-    public func attachmentProblems(_ files: [NewAttachment]) -> [FieldProblem] { attachmentPolicy.problems(files) }
+    public func attachmentProblems(_ files: [NewAttachment]) -> [AttachmentPolicy.Problem] { attachmentPolicy.check(files) }
 
     /// One file, if the caller may see its ticket.
     public func attachment(_ id: Int64, for principal: Principal) async throws -> AttachmentDownload {

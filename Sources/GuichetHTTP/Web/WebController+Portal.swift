@@ -77,10 +77,8 @@ extension WebController {
         if values.title.isEmpty { errors.append(["field": "title", "message": words.word("error_title_required")]) }
         if values.title.count > 200 { errors.append(["field": "title", "message": words.word("error_title_long")]) }
         let files = form.attachments("attachment")
-        if !errors.isEmpty {
-            errors += tickets.attachmentProblems(files).map { ["field": "attachment", "message": $0.message] }
-            return requestForm(service: service, values: values, errors: errors, visitor: visitor)
-        }
+        errors += tickets.attachmentProblems(files).map { ["field": "attachment", "message": WebFormat.attachment($0, in: words)] }
+        if !errors.isEmpty { return requestForm(service: service, values: values, errors: errors, visitor: visitor) }
         var description = values.description
         if !values.equipment.isEmpty { description += "\n\n" + words.word("equipment") + " : " + values.equipment }
         do {

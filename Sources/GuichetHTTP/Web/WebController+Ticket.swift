@@ -121,6 +121,10 @@ extension WebController {
         let visibility: CommentRecord.Visibility = form["internal"] == "1" ? .internal : .public
         do {
             guard !body.isEmpty else { throw ServiceError.validation([FieldProblem(field: "reply-body", message: visitor.language.word("error_reply_empty"))]) }
+            let refused = tickets.attachmentProblems(form.attachments("attachment"))
+            guard refused.isEmpty else {
+                throw ServiceError.validation(refused.map { FieldProblem(field: "reply-attachment", message: WebFormat.attachment($0, in: visitor.language)) })
+            }
             _ = try await tickets.comment(
                 CommentRequest(body: body, visibility: visibility, origin: .portal), on: ref, by: principal, attachments: form.attachments("attachment")
             )

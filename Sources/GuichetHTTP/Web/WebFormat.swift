@@ -54,6 +54,18 @@ enum WebFormat {
         }
     }
 
+    /// What is wrong with a file, in the page's language (the words name `{file}`, `{type}`, `{max}`).
+    static func attachment(_ problem: AttachmentPolicy.Problem, in language: WebLanguage) -> String {
+        let (key, values): (String, [String: String]) =
+            switch problem {
+            case .tooMany(let max): ("file_too_many", ["max": "\(max)"])
+            case .empty(let file): ("file_empty", ["file": file])
+            case .tooLarge(let file, let max): ("file_too_large", ["file": file, "max": "\(max)"])
+            case .typeRefused(let file, let type): ("file_type_refused", ["file": file, "type": type])
+            }
+        return values.reduce(language.word(key)) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+    }
+
     /// Who handles a ticket, in a sentence fragment.
     static func handler(_ ticket: TicketView, in language: WebLanguage) -> String {
         switch (ticket.team?.name, ticket.agent?.name) {
