@@ -24,12 +24,14 @@ public struct ConsoleService: Sendable {
         self.clock = clock
     }
 
-    /// A queue as `principal` may see it, most urgent first.
-    public func queue(_ queue: ConsoleQueue, for principal: Principal, limit: Int = 100) async throws -> [QueueRow] {
+    /// A queue as `principal` may see it, most urgent first, narrowed to a priority or a text.
+    public func queue(
+        _ queue: ConsoleQueue, priority: Priority? = nil, text: String? = nil, for principal: Principal, limit: Int = 100
+    ) async throws -> [QueueRow] {
         guard AccessPolicy.mayUseInternalNotes(principal) else { throw ServiceError.forbidden("The console is for those who work tickets.") }
         return try await database.transaction { connection in
             let records = try await TicketRepository(connection: connection, logger: logger)
-                .queue(queue, personID: principal.personID, scope: AccessPolicy.ticketScope(of: principal), limit: limit)
+                .queue(queue, personID: principal.personID, scope: AccessPolicy.ticketScope(of: principal), priority: priority, text: text, limit: limit)
             let sla = SLARepository(connection: connection, logger: logger)
             let clocks = try await sla.clocks(ticketIDs: records.map(\.id))
             var calendars: [Int64: BusinessCalendar] = [:]

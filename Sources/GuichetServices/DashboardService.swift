@@ -73,7 +73,7 @@ public struct DashboardService: Sendable {
             let sums = try await store.resolutions(selection)
             let resolutions = Resolutions(
                 remote: sums.remote, onSite: sums.onSite, resolved: sums.resolved, meanHours: sums.resolved > 0 ? sums.hours / sums.resolved : nil,
-                medianHours: BucketedMedian.median(counts: sums.buckets, upperBounds: try await store.bucketBounds())
+                medianHours: BucketedMedian.median(counts: sums.buckets, upperBounds: sums.bounds)
             )
             return Dashboard(
                 monthly: Self.everyMonth(of: filter, filling: try await store.monthly(selection)), backlog: try await store.backlog(selection),

@@ -10,9 +10,7 @@ extension TicketService {
         try Self.authorize(action.name, by: principal)
         let view = try await database.transaction { connection in
             let tickets = TicketRepository(connection: connection, logger: logger)
-            guard let ticketKey = TicketKey(key),
-                let record = try await tickets.find(ticketKey, scope: AccessPolicy.ticketScope(of: principal), lock: true)
-            else { throw ServiceError.notFound("ticket \(key)") }
+            let record = try await tickets.visible(key, to: principal, lock: true)
             guard record.version == expectedVersion else { throw ServiceError.versionMismatch(current: record.version) }
             return try await apply(action, to: record, by: principal, on: connection)
         }

@@ -34,10 +34,7 @@ extension TicketService {
         }
         try check(attachments)
         let view = try await database.transaction { connection in
-            guard let ticketKey = TicketKey(key),
-                let record = try await TicketRepository(connection: connection, logger: logger)
-                    .find(ticketKey, scope: AccessPolicy.ticketScope(of: principal), lock: true)
-            else { throw ServiceError.notFound("ticket \(key)") }
+            let record = try await TicketRepository(connection: connection, logger: logger).visible(key, to: principal, lock: true)
             let comment = try await addComment(body, visibility: visibility, origin: request.origin ?? .api, to: record, by: principal, on: connection)
             try await store(attachments, on: record.id, commentID: comment.id, by: principal, on: connection)
             return comment

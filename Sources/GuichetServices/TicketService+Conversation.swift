@@ -15,10 +15,7 @@ extension TicketService {
     /// entries only for those who work tickets.
     public func folder(_ key: String, for principal: Principal) async throws -> TicketFolder {
         try await database.transaction { connection in
-            guard let ticketKey = TicketKey(key),
-                let record = try await TicketRepository(connection: connection, logger: logger)
-                    .find(ticketKey, scope: AccessPolicy.ticketScope(of: principal))
-            else { throw ServiceError.notFound("ticket \(key)") }
+            let record = try await TicketRepository(connection: connection, logger: logger).visible(key, to: principal)
             let withInternal = AccessPolicy.mayUseInternalNotes(principal)
             let comments = try await CommentRepository(connection: connection, logger: logger).list(ticketID: record.id, includeInternal: withInternal)
             let files = try await AttachmentRepository(connection: connection, logger: logger).list(ticketID: record.id, includeInternal: withInternal)

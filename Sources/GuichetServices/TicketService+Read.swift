@@ -6,10 +6,7 @@ extension TicketService {
     /// One ticket, if the caller may see it.
     public func ticket(_ key: String, for principal: Principal) async throws -> TicketView {
         try await database.transaction { connection in
-            guard let ticketKey = TicketKey(key),
-                let record = try await TicketRepository(connection: connection, logger: logger)
-                    .find(ticketKey, scope: AccessPolicy.ticketScope(of: principal))
-            else { throw ServiceError.notFound("ticket \(key)") }
+            let record = try await TicketRepository(connection: connection, logger: logger).visible(key, to: principal)
             return TicketView(record, for: principal)
         }
     }
@@ -45,10 +42,7 @@ extension TicketService {
     /// The history of a ticket; internal entries for staff only.
     public func history(of key: String, for principal: Principal) async throws -> [EventView] {
         try await database.transaction { connection in
-            guard let ticketKey = TicketKey(key),
-                let record = try await TicketRepository(connection: connection, logger: logger)
-                    .find(ticketKey, scope: AccessPolicy.ticketScope(of: principal))
-            else { throw ServiceError.notFound("ticket \(key)") }
+            let record = try await TicketRepository(connection: connection, logger: logger).visible(key, to: principal)
             return try await EventRepository(connection: connection, logger: logger)
                 .history(ticketID: record.id, includeInternal: AccessPolicy.mayUseInternalNotes(principal))
                 .map(EventView.init)

@@ -97,7 +97,7 @@ public struct TicketService: Sendable {
         let establishment = try await resolveEstablishment(request, requester: requester, principal: principal, directory: directory)
         var serviceID: Int64?
         if let code = request.service {
-            guard let service = try await directory.service(code: code) else {
+            guard let service = try await CatalogueRepository(connection: connection, logger: logger).service(code: code) else {
                 throw ServiceError.invalid("service", "No service of the catalogue has the code '\(code)'.")
             }
             serviceID = service.id

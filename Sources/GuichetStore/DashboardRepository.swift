@@ -112,8 +112,10 @@ public struct DashboardRepository: Sendable {
     }
 
     /// Resolutions of the period: per mode, and in all with the total hours and the histogram of
-    /// resolution times over the buckets of `dashboard_buckets()`.
-    public func resolutions(_ selection: DashboardSelection) async throws -> (remote: Double, onSite: Double, resolved: Double, hours: Double, buckets: [Int]) {
+    /// resolution times, with the upper bounds (hours) of its buckets.
+    public func resolutions(
+        _ selection: DashboardSelection
+    ) async throws -> (remote: Double, onSite: Double, resolved: Double, hours: Double, buckets: [Int], bounds: [Double]) {
         let result = try await connection.query(
             """
             WITH picked AS (
@@ -124,22 +126,16 @@ public struct DashboardRepository: Sendable {
             )
             SELECT coalesce(sum(remote), 0)::float8, coalesce(sum(on_site), 0)::float8, coalesce(sum(resolved), 0)::float8, coalesce(sum(hours), 0)::float8,
                    coalesce((SELECT array_agg(n ORDER BY i) FROM (SELECT b.i, sum(b.n)::integer AS n FROM picked, unnest(picked.buckets) WITH ORDINALITY AS b (n, i)
-                                                                  GROUP BY b.i) x), '{}')
+                                                                  GROUP BY b.i) x), '{}'),
+                   dashboard_buckets()
             FROM picked
             """,
             logger: logger
         )
-        for try await (remote, onSite, resolved, hours, buckets) in result.decode((Double, Double, Double, Double, [Int]).self) {
-            return (remote, onSite, resolved, hours, buckets)
+        for try await (remote, onSite, resolved, hours, buckets, bounds) in result.decode((Double, Double, Double, Double, [Int], [Double]).self) {
+            return (remote, onSite, resolved, hours, buckets, bounds)
         }
-        return (0, 0, 0, 0, [])
-    }
-
-    /// The bounds (hours) of the resolution-time buckets.
-    public func bucketBounds() async throws -> [Double] {
-        let result = try await connection.query("SELECT dashboard_buckets()", logger: logger)
-        for try await bounds in result.decode([Double].self) { return bounds }
-        return []
+        return (0, 0, 0, 0, [], [])
     }
 
     /// When the rollups were last brought up to date.

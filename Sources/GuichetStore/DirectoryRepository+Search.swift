@@ -13,8 +13,7 @@ extension DirectoryRepository {
     /// People of establishments whose name, e-mail or phone contains `text` (case and accents
     /// ignored), for an agent taking a call; at most `limit`, by name.
     public func searchPeople(_ text: String, limit: Int) async throws -> [PersonMatch] {
-        let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_") + "%"
+        let pattern = LikePattern.containing(text)
         let rows = try await connection.query(
             """
             SELECT p.id, p.name, p.email, p.phone, o.name FROM people p JOIN organizations o ON o.id = p.organization_id

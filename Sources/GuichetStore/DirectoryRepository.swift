@@ -84,17 +84,6 @@ public struct DirectoryRepository: Sendable {
         try await organization(idOrCode: String(id))
     }
 
-    public func service(code: String) async throws -> ServiceRecord? {
-        let rows = try await connection.query(
-            "SELECT id, code, family, name, subcategory, in_perimeter FROM services WHERE code = \(code)",
-            logger: logger
-        )
-        for try await (id, code, family, name, subcategory, inPerimeter) in rows.decode((Int64, String, String, String, String?, Bool).self) {
-            return ServiceRecord(id: id, code: code, family: family, name: name, subcategory: subcategory, inPerimeter: inPerimeter)
-        }
-        return nil
-    }
-
     public func team(id: Int64) async throws -> TeamRecord? {
         let rows = try await connection.query(
             "SELECT id, organization_id, code, name, kind, department_code FROM teams WHERE id = \(id)",

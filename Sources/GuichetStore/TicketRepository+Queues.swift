@@ -15,8 +15,13 @@ public enum ConsoleQueue: String, Sendable, CaseIterable {
 
 extension TicketRepository {
     /// The open tickets of a console queue as `personID` may see them (`scope`), most urgent first,
-    /// then oldest first.
-    public func queue(_ queue: ConsoleQueue, personID: Int64, scope: TicketScope, limit: Int) async throws -> [TicketRecord] {
+    /// then oldest first; narrowed to a priority, and to a text found in the reference, title,
+    /// establishment or requester.
+    public func queue(
+        _ queue: ConsoleQueue, personID: Int64, scope: TicketScope, priority: Priority?, text: String?, limit: Int
+    ) async throws -> [TicketRecord] {
+        let priority = priority.map { Int16($0.rawValue) }
+        let pattern = text.map(LikePattern.containing)
         let rows = try await connection.query(
             """
             SELECT \(unescaped: TicketRecord.columns) FROM tickets t \(unescaped: TicketRecord.joins)
@@ -30,6 +35,8 @@ extension TicketRepository {
                       AND c.running_since + make_interval(secs => c.target_seconds - c.consumed_seconds) < now() + interval '1 hour')
                 ELSE true
               END
+              AND (\(priority)::smallint IS NULL OR t.priority = \(priority))
+              AND (\(pattern)::text IS NULL OR t.ref ILIKE \(pattern) OR t.title ILIKE \(pattern) OR eo.name ILIKE \(pattern) OR rp.name ILIKE \(pattern))
             ORDER BY t.priority, t.created_at
             LIMIT \(limit)
             """,

@@ -24,6 +24,8 @@ struct WebConsoleTests {
             #expect(page.text.contains(#"class="sla sla-running""#), "a running clock shows its time left")
             let filtered = try await agent.get("/console?queue=open&priority=P1")
             #expect(filtered.text.contains(critical.ref) && !filtered.text.contains(minor.ref))
+            let searched = try await agent.get("/console?queue=open&q=souris")
+            #expect(searched.text.contains(minor.ref) && !searched.text.contains(critical.ref), "the text is searched in the titles")
             let rows = try await agent.get("/console/rows?queue=open")
             #expect(rows.text.contains(#"<tr data-ref="\#(critical.ref)""#), "the live script gets rows alone")
             #expect(!rows.text.contains("<html"))

@@ -68,12 +68,7 @@ struct CASController {
         let signedIn = try await cas.signIn(ticket: ticket, service: service(next: next, state: state), client: context.clientAddress, requestID: context.id)
         var response = Response(status: .seeOther, headers: [.location: next])
         response.setCookie(try stateCookie("", maxAge: 0))
-        response.setCookie(
-            try Cookie.validated(
-                name: AuthMiddleware.sessionCookie, value: signedIn.token, maxAge: Int(signedIn.expiresAt.timeIntervalSinceNow), path: "/",
-                secure: secureCookies, httpOnly: true, sameSite: .lax
-            )
-        )
+        try response.setSessionCookie(signedIn, secure: secureCookies)
         return response
     }
 }

@@ -40,12 +40,7 @@ struct SessionController {
             ),
             status: .created
         )
-        let maxAge = Int(signedIn.expiresAt.timeIntervalSinceNow)
-        response.setCookie(
-            try Cookie.validated(
-                name: AuthMiddleware.sessionCookie, value: signedIn.token, maxAge: maxAge, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax
-            )
-        )
+        try response.setSessionCookie(signedIn, secure: secureCookies)
         return response
     }
 
@@ -65,7 +60,7 @@ struct SessionController {
         }
         try await sessions.signOut(session, requestID: context.id, client: context.clientAddress)
         var response = Response(status: .noContent)
-        response.setCookie(try Cookie.validated(name: AuthMiddleware.sessionCookie, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
+        try response.setSessionCookie(nil, secure: secureCookies)
         return response
     }
 }

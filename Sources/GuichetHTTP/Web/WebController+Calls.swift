@@ -83,7 +83,7 @@ struct CallValues {
         kind = form.text("kind").flatMap(TicketKind.init(rawValue:)) ?? .incident
         title = form.text("title") ?? ""
         description = form["description"] ?? ""
-        impact = form.text("impact").flatMap(Int.init).flatMap { (1...3).contains($0) ? $0 : nil } ?? 3
-        urgency = form.text("urgency").flatMap(Int.init).flatMap { (1...3).contains($0) ? $0 : nil } ?? 3
+        impact = form.level("impact") ?? 3
+        urgency = form.level("urgency") ?? 3
     }
 }

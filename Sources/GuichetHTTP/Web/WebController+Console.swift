@@ -61,8 +61,8 @@ extension WebController {
     }
 
     private func queueRows(_ view: ConsoleView, principal: Principal, words: WebLanguage) async throws -> [[String: Any]] {
-        let rows = try await console.queue(view.queue, for: principal)
-        return rows.filter { view.matches($0.ticket) }.map { row in
+        let rows = try await console.queue(view.queue, priority: view.priority, text: view.text, for: principal)
+        return rows.map { row in
             let ticket = row.ticket
             var slaText = "—"
             if let remaining = row.remainingSeconds, let clock = row.clock {
@@ -88,16 +88,7 @@ struct ConsoleView {
     init(_ request: Request) {
         let parameters = request.uri.queryParameters
         queue = parameters.get("queue").flatMap(ConsoleQueue.init(rawValue:)) ?? .mine
-        priority = parameters.get("priority").flatMap { label in Priority.allCases.first { $0.label == label } }
-        text = parameters.get("q").map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-    }
-
-    func matches(_ ticket: TicketView) -> Bool {
-        if let priority, ticket.priority != priority.label { return false }
-        if let text {
-            let haystack = [ticket.ref, ticket.title, ticket.establishment.name, ticket.requester.name].joined(separator: " ")
-            if haystack.range(of: text, options: [.caseInsensitive, .diacriticInsensitive]) == nil { return false }
-        }
-        return true
+        priority = parameters.get("priority").flatMap(Priority.init(label:))
+        text = parameters.get("q").map { String($0.trimmingCharacters(in: .whitespaces).prefix(100)) }.flatMap { $0.isEmpty ? nil : $0 }
     }
 }

@@ -128,7 +128,7 @@ struct RequestValues {
         kind = form.text("kind").flatMap(TicketKind.init(rawValue:))
         title = form.text("title") ?? ""
         description = form["description"] ?? ""
-        urgency = form.text("urgency").flatMap(Int.init).flatMap { (1...3).contains($0) ? $0 : nil } ?? 3
+        urgency = form.level("urgency") ?? 3
         equipment = form.text("equipment") ?? ""
     }
 }

@@ -25,12 +25,7 @@ extension WebController {
         do {
             let signedIn = try await sessions.signIn(login: login, password: form["password"] ?? "", client: context.clientAddress, requestID: context.id)
             var response = Self.redirect(next ?? Self.home(of: signedIn.principal))
-            response.setCookie(
-                try Cookie.validated(
-                    name: AuthMiddleware.sessionCookie, value: signedIn.token, maxAge: Int(signedIn.expiresAt.timeIntervalSinceNow), path: "/",
-                    secure: secureCookies, httpOnly: true, sameSite: .lax
-                )
-            )
+            try response.setSessionCookie(signedIn, secure: secureCookies)
             return response
         } catch let error as ServiceError {
             let message = WebFormat.describe(error, in: visitor.language)
@@ -65,9 +60,7 @@ extension WebController {
     @Sendable func signOut(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         if let session = context.session { try await sessions.signOut(session, requestID: context.id, client: context.clientAddress) }
         var response = Self.redirect("/login")
-        response.setCookie(
-            try Cookie.validated(name: AuthMiddleware.sessionCookie, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax)
-        )
+        try response.setSessionCookie(nil, secure: secureCookies)
         return response
     }
 

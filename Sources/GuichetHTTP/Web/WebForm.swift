@@ -19,6 +19,9 @@ struct WebForm: Sendable {
         return value
     }
 
+    /// An impact or urgency level: 1, 2 or 3; `nil` for anything else.
+    func level(_ name: String) -> Int? { text(name).flatMap(Int.init).flatMap { (1...3).contains($0) ? $0 : nil } }
+
     /// The files chosen in a file input, as the store takes them.
     func attachments(_ name: String) -> [NewAttachment] {
         (files[name] ?? []).filter { $0.filename?.isEmpty == false }.map {

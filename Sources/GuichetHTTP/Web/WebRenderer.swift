@@ -1,5 +1,6 @@
 import Foundation
 import GuichetDomain
+import GuichetServices
 import GuichetStore
 import Hummingbird
 import Mustache
@@ -69,7 +70,7 @@ struct WebVisitor: Sendable {
     var works: Bool { principal.map(AccessPolicy.mayUseInternalNotes) ?? false }
     var isPartner: Bool { principal?.roles.contains(.partner) == true }
     var isRequester: Bool { principal.map { !$0.isStaff && !$0.isOutsider } ?? false }
-    var seesDashboards: Bool { principal.map { $0.isStaff || $0.roles.contains(.partner) || $0.roles.contains(.lead) } ?? false }
+    var seesDashboards: Bool { principal.map { DashboardService.maySee($0) } ?? false }
 
     var templateData: [String: Any] {
         [

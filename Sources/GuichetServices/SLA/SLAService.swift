@@ -97,10 +97,7 @@ public struct SLAService: Sendable {
     /// A ticket's clocks with their timelines, if the caller may see the ticket.
     public func report(for key: String, principal: Principal) async throws -> SLAReport {
         try await database.transaction { connection in
-            guard let ticketKey = TicketKey(key),
-                let record = try await TicketRepository(connection: connection, logger: logger)
-                    .find(ticketKey, scope: AccessPolicy.ticketScope(of: principal))
-            else { throw ServiceError.notFound("ticket \(key)") }
+            let record = try await TicketRepository(connection: connection, logger: logger).visible(key, to: principal)
             let store = SLARepository(connection: connection, logger: logger)
             let now = clock.now()
             var clocks: [SLAClockView] = []
