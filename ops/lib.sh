@@ -133,6 +133,20 @@ wait_for_url() {
     return 1
 }
 
+# ensure_secret_key: exports GUICHET_SECRET_KEY, the key that seals the secrets Guichet keeps
+# (webhooks'), unless it is set: the one in .guichet/secret-key, made at the first run (32 random
+# bytes, readable by this user only). Production sets its own, the same on every node.
+ensure_secret_key() {
+    [ -n "${GUICHET_SECRET_KEY:-}" ] && return 0
+    local file="$GUICHET_STATE/secret-key"
+    if [ ! -s "$file" ]; then
+        mkdir -p "$GUICHET_STATE"
+        (umask 077 && openssl rand -base64 32 >"$file") || die "openssl could not make the secret key"
+    fi
+    GUICHET_SECRET_KEY="$(cat "$file")"
+    export GUICHET_SECRET_KEY
+}
+
 # ensure_browser_tools: Debian's Chromium and its driver, and a venv in .venv-browser with the pinned
 # Selenium of cluster/tests/browser-requirements.txt, for cluster/tests/browser. The venv keeps a copy
 # of the requirements it was built from, so a changed pin rebuilds it and an unchanged one costs nothing.
@@ -143,6 +157,21 @@ ensure_browser_tools() {
     # Debian's Python ships venv without ensurepip unless python3-venv is installed
     python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || ensure_packages /usr/share/doc/python3-venv=python3-venv
     say "creating the browser tests' Python environment in ${venv#$GUICHET_ROOT/}"
+    rm -rf "$venv"
+    python3 -m venv "$venv" || die "python3 -m venv failed"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements" || die "could not install $requirements"
+    cp "$requirements" "$venv/requirements.txt"
+}
+
+# ensure_fuzz_tools: a venv in .venv-fuzz with the pinned Schemathesis of
+# cluster/tests/api-fuzz-requirements.txt, for cluster/tests/api-fuzz. The venv keeps a copy of the
+# requirements it was built from, so a changed pin rebuilds it and an unchanged one costs nothing.
+ensure_fuzz_tools() {
+    local venv="$GUICHET_ROOT/.venv-fuzz" requirements="$GUICHET_ROOT/cluster/tests/api-fuzz-requirements.txt"
+    cmp -s "$requirements" "$venv/requirements.txt" && "$venv/bin/schemathesis" --version >/dev/null 2>&1 && return 0
+    # Debian's Python ships venv without ensurepip unless python3-venv is installed
+    python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || ensure_packages /usr/share/doc/python3-venv=python3-venv
+    say "creating the API fuzz test's Python environment in ${venv#$GUICHET_ROOT/}"
     rm -rf "$venv"
     python3 -m venv "$venv" || die "python3 -m venv failed"
     "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements" || die "could not install $requirements"

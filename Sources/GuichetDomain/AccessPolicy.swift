@@ -47,7 +47,7 @@ public struct Principal: Sendable, Equatable {
 }
 
 /// Which tickets a caller may see; every ticket query is narrowed by it in SQL.
-public enum TicketScope: Sendable, Equatable {
+public enum TicketScope: Sendable, Hashable {
     case all
     /// Only the tickets this person asked for.
     case requester(personID: Int64)
@@ -90,6 +90,17 @@ public enum AccessPolicy {
     /// agents; never requesters or partners.
     public static func mayUseInternalNotes(_ principal: Principal) -> Bool {
         principal.isStaff || principal.roles.contains(.contractor)
+    }
+
+    /// Where a caller may say a new ticket came from: the portal and the API are anyone's, a phone
+    /// call is recorded by staff, and mail and monitoring are Guichet's own intakes, which no
+    /// caller may claim.
+    public static func mayDeclare(origin: TicketOrigin, _ principal: Principal) -> Bool {
+        switch origin {
+        case .api, .portal: true
+        case .phone: principal.isStaff
+        case .email, .monitoring: false
+        }
     }
 
     /// Staff may open a ticket on behalf of someone else (a phone call); others only for themselves.

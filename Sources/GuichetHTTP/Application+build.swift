@@ -3,6 +3,7 @@ import GuichetServices
 import GuichetStore
 import Hummingbird
 import Logging
+import NIOCore
 import Prometheus
 
 /// Where and how an API node serves.
@@ -17,12 +18,17 @@ public struct HTTPConfiguration: Sendable {
     public var publicURL: String?
     /// The schools' CAS server, when users may sign in through it.
     public var cas: CASService.Settings?
+    /// Seals webhooks' secrets (`GUICHET_SECRET_KEY`); without it, webhooks cannot be subscribed.
+    public var secrets: SecretBox?
+    /// How long a new connection has to send its first request's head.
+    public var headerTimeout: Duration = .seconds(20)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8081, drainDelay: Duration = .seconds(2), trustedProxies: Set<String> = ["127.0.0.1", "::1"],
-        publicURL: String? = nil, cas: CASService.Settings? = nil
+        publicURL: String? = nil, cas: CASService.Settings? = nil, secrets: SecretBox? = nil
     ) {
         self.cas = cas
+        self.secrets = secrets
         self.host = host
         self.port = port
         self.drainDelay = drainDelay
@@ -34,7 +40,7 @@ public struct HTTPConfiguration: Sendable {
 /// The API node's router and the table of its routes.
 public func buildRouter(
     database: Database, notifier: JobNotifier, state: NodeState, registry: PrometheusCollectorRegistry, trustedProxies: Set<String> = [],
-    publicURL: String? = nil, cas: CASService.Settings? = nil, live: LiveFeed? = nil, logger: Logger
+    publicURL: String? = nil, cas: CASService.Settings? = nil, secrets: SecretBox? = nil, live: LiveFeed? = nil, logger: Logger
 ) -> (Router<GuichetRequestContext>, RouteTable) {
     let router = Router(context: GuichetRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
@@ -43,10 +49,14 @@ public func buildRouter(
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: InputGuardMiddleware())
     let table = RouteTable(router: router)
+    router.add(middleware: MethodNotAllowedMiddleware(known: table.known))
     HealthController(database: database, state: state).register(in: table)
-    MetricsController(registry: registry, queue: JobQueue(client: database.client, logger: logger), queues: [TicketService.assignmentQueue])
-        .register(in: table)
+    MetricsController(
+        registry: registry, queue: JobQueue(client: database.client, logger: logger), queues: [TicketService.assignmentQueue],
+        publicFaces: trustedProxies
+    ).register(in: table)
 
     let prefix = "/api/v1"
     let publicAPI = router.group(RouterPath(prefix))
@@ -66,7 +76,7 @@ public func buildRouter(
     let tickets = TicketService(database: database, notifier: notifier, logger: logger, publicURL: publicURL)
     TicketsController(tickets: tickets, sla: SLAService(database: database, logger: logger)).register(in: table, group: api, prefix: prefix)
     InboundMailController(inbound: InboundMailService(tickets: tickets)).register(in: table, group: api, prefix: prefix)
-    WebhooksController(webhooks: WebhookService(database: database, logger: logger)).register(in: table, group: api, prefix: prefix)
+    WebhooksController(webhooks: WebhookService(database: database, logger: logger, secrets: secrets)).register(in: table, group: api, prefix: prefix)
     AuditController(audit: audit).register(in: table, group: api, prefix: prefix)
     WebController(
         renderer: WebRenderer(), tickets: tickets, sessions: sessions, console: ConsoleService(database: database, logger: logger),
@@ -85,10 +95,11 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let (router, _) = buildRouter(
         database: database, notifier: notifier, state: state, registry: registry, trustedProxies: configuration.trustedProxies,
-        publicURL: configuration.publicURL, cas: configuration.cas, live: live, logger: logger
+        publicURL: configuration.publicURL, cas: configuration.cas, secrets: configuration.secrets, live: live, logger: logger
     )
     return Application(
         router: router,
+        server: .guardedHTTP1(headTimeout: TimeAmount(configuration.headerTimeout)),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "guichet"),
         logger: logger
     )

@@ -49,9 +49,7 @@ struct AuthMiddleware: RouterMiddleware {
                 try await DirectoryRepository(connection: connection, logger: context.logger).principal(tokenHash: APIToken.hash(token))
             })
         else {
-            await audit.record(
-                AuditEntry(actorID: nil, kind: "auth.token_refused", detail: "\(request.method) \(request.uri.path)", requestID: context.id, client: context.clientAddress)
-            )
+            await audit.recordRefusedToken(request: "\(request.method) \(request.uri.path)", requestID: context.id, client: context.clientAddress)
             throw Problem.unauthorized
         }
         return principal

@@ -1,4 +1,5 @@
 import Foundation
+import GuichetDomain
 import GuichetServices
 import Hummingbird
 
@@ -18,11 +19,43 @@ enum JSONBody {
             guard optional else { throw Problem.badRequest("A JSON object is required as the request body.") }
             data = Data("{}".utf8)
         }
+        let value: T
         do {
-            return try JSONCoding.decoder().decode(T.self, from: data)
+            value = try JSONCoding.decoder().decode(T.self, from: data)
         } catch let error as DecodingError {
             throw problem(for: error)
         }
+        // a control character can only reach a string through an escape: no backslash, no search
+        if data.contains(0x5C), let field = fieldWithControlCharacter(in: data) {
+            throw Problem.validation([FieldProblem(field: field, message: TextInput.refusal)])
+        }
+        return value
+    }
+
+    /// The path of the first string (or key) of the document that holds a forbidden character.
+    static func fieldWithControlCharacter(in data: Data) -> String? {
+        guard let document = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return nil }
+        func search(_ value: Any, path: String) -> String? {
+            switch value {
+            case let text as String:
+                return TextInput.isClean(text) ? nil : path
+            case let object as [String: Any]:
+                for (key, member) in object.sorted(by: { $0.key < $1.key }) {
+                    let memberPath = path.isEmpty ? key : "\(path).\(key)"
+                    if !TextInput.isClean(key) { return path.isEmpty ? "(a field name)" : path }
+                    if let found = search(member, path: memberPath) { return found }
+                }
+                return nil
+            case let array as [Any]:
+                for (index, element) in array.enumerated() {
+                    if let found = search(element, path: "\(path)[\(index)]") { return found }
+                }
+                return nil
+            default:
+                return nil
+            }
+        }
+        return search(document, path: "")
     }
 
     static func problem(for error: DecodingError) -> Problem {

@@ -16,6 +16,8 @@ public struct Problem: Error, HTTPResponseError, Equatable {
     public var currentVersion: Int?
     /// For 429: when to try again, also sent as `Retry-After`.
     public var retryAfterSeconds: Int?
+    /// For 405: the methods the resource answers, sent as `Allow`.
+    public var allow: [String]?
 
     public init(type: String, title: String, status: HTTPResponse.Status, detail: String? = nil, errors: [FieldProblem]? = nil) {
         self.type = "https://guichet.example/problems/\(type)"
@@ -41,6 +43,7 @@ public struct Problem: Error, HTTPResponseError, Equatable {
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if status == .unauthorized { headers[.wwwAuthenticate] = #"Bearer realm="guichet""# }
         if let retryAfterSeconds { headers[.retryAfter] = "\(retryAfterSeconds)" }
+        if let allow { headers[.allow] = allow.joined(separator: ", ") }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 

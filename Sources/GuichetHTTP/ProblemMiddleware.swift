@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOHTTP1
 
 /// Turns every error into problem+json. Unknown errors become a bare 500 whose details go to the
 /// log only, under the request id the caller can quote.
@@ -10,6 +11,9 @@ struct ProblemMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPParserError {
+            // the request's framing is broken: the framing guard answers 400 and closes the connection
+            throw error
         } catch {
             if let problem = Problem.from(error) {
                 return try problem.response(from: request, context: context)

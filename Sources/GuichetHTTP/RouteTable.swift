@@ -1,4 +1,5 @@
 import Hummingbird
+import Synchronization
 
 /// Every route of the node, declared once: registered on the router and listed for the test that
 /// holds the server to its OpenAPI document. Paths are written as in OpenAPI (`/tickets/{id}`).
@@ -11,6 +12,8 @@ public final class RouteTable {
 
     let router: Router<GuichetRequestContext>
     public private(set) var routes: [Route] = []
+    /// The same routes, for the requests being served (`MethodNotAllowedMiddleware`).
+    let known = KnownRoutes()
 
     init(router: Router<GuichetRequestContext>) {
         self.router = router
@@ -33,5 +36,25 @@ public final class RouteTable {
             router.on(routerPath, method: method, use: handler)
         }
         routes.append(Route(method: method.rawValue.lowercased(), path: prefix + path))
+        known.add(routes[routes.count - 1])
+    }
+}
+
+/// The routes of the table, readable while requests are served.
+final class KnownRoutes: Sendable {
+    private let routes = Mutex<[RouteTable.Route]>([])
+
+    func add(_ route: RouteTable.Route) { routes.withLock { $0.append(route) } }
+
+    /// The methods of the routes whose path template matches `path` (`/tickets/{id}` matches `/tickets/12`).
+    func methods(for path: String) -> [String] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        return routes.withLock { routes in
+            routes.filter { route in
+                let template = route.path.split(separator: "/", omittingEmptySubsequences: false)
+                return template.count == segments.count
+                    && zip(template, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+            }.map { $0.method.uppercased() }
+        }
     }
 }

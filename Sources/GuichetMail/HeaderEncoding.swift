@@ -10,22 +10,28 @@ public enum HeaderEncoding {
         return cleaned.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
     }
 
-    /// Unstructured text (a subject): ASCII as is, anything else as encoded words of at most 75
-    /// characters, folded onto continuation lines.
+    /// Unstructured text (a subject): plain ASCII as is, anything else as encoded words of at most
+    /// 75 characters, folded onto continuation lines.
     public static func text(_ value: String) -> String {
         let clean = sanitized(value)
-        if clean.unicodeScalars.allSatisfy({ $0.isASCII }) && clean.utf8.count <= 900 { return clean }
+        if isPlain(clean) && clean.utf8.count <= 900 { return clean }
         return encodedWords(clean)
     }
 
-    /// A display name: a quoted string when ASCII, encoded words otherwise.
+    /// A display name: a quoted string when plain ASCII, encoded words otherwise.
     public static func phrase(_ value: String) -> String {
         let clean = sanitized(value)
-        if clean.unicodeScalars.allSatisfy({ $0.isASCII }) {
+        if isPlain(clean) {
             let escaped = clean.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             return "\"\(escaped)\""
         }
         return encodedWords(clean)
+    }
+
+    /// ASCII that no mail reader would take for encoded words: a title typed as `=?utf-8?q?...?=`
+    /// must reach the subject as typed, not as the text its author hid in it.
+    static func isPlain(_ value: String) -> Bool {
+        value.unicodeScalars.allSatisfy({ $0.isASCII }) && !value.contains("=?")
     }
 
     /// `=?UTF-8?B?...?=` words, each holding whole characters (never half of a UTF-8 sequence).

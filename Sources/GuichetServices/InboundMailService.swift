@@ -34,8 +34,10 @@ public struct InboundMailService: Sendable {
     }
 
     /// Throws `InboundMailError` for a message to refuse (the LMTP listener bounces it with the reason).
-    public func receive(_ raw: [UInt8]) async throws -> InboundOutcome {
-        let mail = try MIMEParser.parse(raw)
+    /// `envelopeSender` is the MTA's `MAIL FROM`, when known: empty (`<>`) is automatic mail.
+    public func receive(_ raw: [UInt8], envelopeSender: String? = nil) async throws -> InboundOutcome {
+        var mail = try MIMEParser.parse(raw)
+        if envelopeSender?.isEmpty == true { mail.nullSender = true }
         guard let from = mail.from else { throw InboundMailError.noSender }
         let messageID = mail.messageID ?? "sha256-" + SHA256.hash(data: raw).map { String(format: "%02x", $0) }.joined()
         var logger = self.logger

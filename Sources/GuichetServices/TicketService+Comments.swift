@@ -29,6 +29,9 @@ extension TicketService {
         let visibility = request.visibility ?? .public
         // refused before the ticket is looked for: a partner learns nothing of tickets outside its perimeter
         try Self.authorizeCommenting(by: principal)
+        if let origin = request.origin, !AccessPolicy.mayDeclare(origin: origin, principal) {
+            throw ServiceError.invalid("origin", "A comment written here comes from the portal or the API; only the service desk records phone calls.")
+        }
         if visibility == .internal && !AccessPolicy.mayUseInternalNotes(principal) {
             throw ServiceError.forbidden("Only those who work on the ticket may write internal notes.")
         }

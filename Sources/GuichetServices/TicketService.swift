@@ -57,6 +57,9 @@ public struct TicketService: Sendable {
         var checked: OpenTicketRequest.Checked?
         var problems: [FieldProblem] = []
         do { checked = try request.validated() } catch { if case .validation(let found) = error { problems = found } else { throw error } }
+        if let origin = request.origin, !AccessPolicy.mayDeclare(origin: origin, principal) {
+            problems.append(FieldProblem(field: "origin", message: "A ticket opened here comes from the portal or the API; only the service desk records phone calls."))
+        }
         problems += attachmentPolicy.problems(attachments)
         guard problems.isEmpty, let checked else { throw ServiceError.validation(problems) }
         if let idempotencyKey, idempotencyKey.isEmpty || idempotencyKey.count > 200 {

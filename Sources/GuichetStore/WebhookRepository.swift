@@ -21,6 +21,7 @@ public struct WebhookDelivery: Sendable, Equatable {
     public var eventType: String
     public var payload: String
     public var url: String
+    /// As stored: sealed (`SecretBox`), or plain for a subscription made before sealing.
     public var secret: String
     public var allowPrivate: Bool
     public var done: Bool
@@ -98,6 +99,18 @@ public struct WebhookRepository: Sendable {
             )
         }
         return nil
+    }
+
+    /// Every subscription's stored secret, sealed or not.
+    public func secrets() async throws -> [(Int64, String)] {
+        let rows = try await connection.query("SELECT id, secret FROM webhook_subscriptions ORDER BY id FOR UPDATE", logger: logger)
+        var secrets: [(Int64, String)] = []
+        for try await row in rows.decode((Int64, String).self) { secrets.append(row) }
+        return secrets
+    }
+
+    public func replaceSecret(id: Int64, with stored: String) async throws {
+        try await connection.query("UPDATE webhook_subscriptions SET secret = \(stored) WHERE id = \(id)", logger: logger)
     }
 
     /// Records an attempt: its HTTP status (nil when none came), and the outcome.

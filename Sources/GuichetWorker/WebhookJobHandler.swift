@@ -15,18 +15,20 @@ public struct WebhookJobHandler: JobHandler {
     public static let kind = "webhook.deliver"
 
     let database: Database
-    let http: HTTPClient
+    let secrets: SecretBox?
 
-    public init(database: Database, http: HTTPClient) {
+    public init(database: Database, secrets: SecretBox?) {
         self.database = database
-        self.http = http
+        self.secrets = secrets
     }
 
-    /// The HTTP client of deliveries: it never follows a redirect (a redirect could lead to an
-    /// internal address the target check never saw).
-    public static func makeClient() -> HTTPClient {
+    /// The HTTP client of one delivery: it connects to the address checked, whatever a second
+    /// lookup of the name would say (DNS rebinding), and never follows a redirect (a redirect could
+    /// lead to an internal address the check never saw). TLS still verifies the name.
+    static func makeClient(for target: WebhookTarget.Checked) -> HTTPClient {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
+        if target.address != target.host { configuration.dnsOverride = [target.host: target.address] }
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
@@ -40,15 +42,22 @@ public struct WebhookJobHandler: JobHandler {
 
     public func handle(_ job: ClaimedJob, logger: Logger) async throws {
         let payload = try JSONCoding.decoder().decode(Payload.self, from: Data(job.payload.utf8))
-        guard let delivery = try await repository { try await $0.delivery(id: payload.deliveryId) }, !delivery.done else { return }
+        guard let delivery = try await repository({ try await $0.delivery(id: payload.deliveryId) }), !delivery.done else { return }
         let lastAttempt = job.attempt >= job.maxAttempts
+        let target: WebhookTarget.Checked
         do {
-            let host = try WebhookTarget.check(delivery.url, allowPrivate: delivery.allowPrivate)
-            try WebhookTarget.resolveAndCheck(host, allowPrivate: delivery.allowPrivate)
+            target = try WebhookTarget.check(delivery.url, allowPrivate: delivery.allowPrivate)
         } catch {
             try await repository { try await $0.recordAttempt(id: delivery.id, status: nil, error: "\(error)", delivered: false, failedForGood: true) }
             logger.warning("webhook target refused", metadata: ["delivery": "\(delivery.deliveryID)", "reason": "\(error)"])
             return
+        }
+        let secret: String
+        if SecretBox.isSealed(delivery.secret) {
+            guard let secrets else { throw DeliveryFailed(description: "this worker has no GUICHET_SECRET_KEY to open the subscription's secret") }
+            secret = try secrets.open(delivery.secret)
+        } else {
+            secret = delivery.secret
         }
         let body = Data(delivery.payload.utf8)
         let timestamp = Int(Date().timeIntervalSince1970)
@@ -59,10 +68,11 @@ public struct WebhookJobHandler: JobHandler {
         request.headers.add(name: "X-Guichet-Event", value: delivery.eventType)
         request.headers.add(name: "X-Guichet-Delivery", value: delivery.deliveryID.uuidString.lowercased())
         request.headers.add(name: "X-Guichet-Timestamp", value: "\(timestamp)")
-        request.headers.add(name: "X-Guichet-Signature", value: WebhookService.signature(secret: delivery.secret, timestamp: timestamp, body: body))
+        request.headers.add(name: "X-Guichet-Signature", value: WebhookService.signature(secret: secret, timestamp: timestamp, body: body))
         request.body = .bytes(ByteBuffer(data: body))
         let status: Int?
         let failure: String?
+        let http = Self.makeClient(for: target)
         do {
             let response = try await http.execute(request, timeout: .seconds(10))
             status = Int(response.status.code)
@@ -71,6 +81,7 @@ public struct WebhookJobHandler: JobHandler {
             status = nil
             failure = "\(error)"
         }
+        try? await http.shutdown()
         try await repository {
             try await $0.recordAttempt(id: delivery.id, status: status, error: failure, delivered: failure == nil, failedForGood: failure != nil && lastAttempt)
         }

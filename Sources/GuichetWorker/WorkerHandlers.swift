@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import GuichetMail
 import GuichetQueue
 import GuichetServices
@@ -8,11 +7,11 @@ import Logging
 /// The job handlers a `guichet work` process runs, by job kind.
 public enum WorkerHandlers {
     /// Without `mail`, this worker sends no mail: mail jobs wait for a worker that does. `notifier`
-    /// wakes workers for the jobs these handlers enqueue (the process runs it as a service); `http`
-    /// delivers webhooks (`WebhookJobHandler.makeClient()`; its owner shuts it down).
+    /// wakes workers for the jobs these handlers enqueue (the process runs it as a service);
+    /// `secrets` opens webhooks' sealed secrets.
     public static func all(
         database: Database, notifier: JobNotifier, workerID: String, retention: Retention = Retention(), mail: MailSettings? = nil,
-        publicURL: String? = nil, autoCloseAfter: Duration = .seconds(10 * 86_400), http: HTTPClient, logger: Logger
+        publicURL: String? = nil, autoCloseAfter: Duration = .seconds(10 * 86_400), secrets: SecretBox?, logger: Logger
     ) -> [String: any JobHandler] {
         let queue = JobQueue(client: database.client, logger: logger)
         var handlers: [String: any JobHandler] = [
@@ -22,7 +21,7 @@ public enum WorkerHandlers {
             SLATimer.kind: SLATimerJobHandler(sla: SLAService(database: database, logger: logger, publicURL: publicURL)),
             ProbeJobHandler.kind: ProbeJobHandler(client: database.client, workerID: workerID),
             PruneJobHandler.kind: PruneJobHandler(queue: queue, keepCompleted: retention.completed, keepDiscarded: retention.discarded),
-            WebhookJobHandler.kind: WebhookJobHandler(database: database, http: http),
+            WebhookJobHandler.kind: WebhookJobHandler(database: database, secrets: secrets),
             WorkloadFoldJobHandler.kind: WorkloadFoldJobHandler(database: database),
             SessionPurgeJobHandler.kind: SessionPurgeJobHandler(sessions: SessionService(database: database, logger: logger)),
             DashboardRefreshJobHandler.kind: DashboardRefreshJobHandler(dashboards: DashboardService(database: database, logger: logger)),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GuichetServices
 import GuichetStore
 import Logging
 import PostgresNIO
@@ -18,6 +19,17 @@ struct CommonOptions: ParsableArguments {
         }
         do {
             return try DatabaseURL(text)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// The key that seals secrets Guichet keeps (webhooks'), from `GUICHET_SECRET_KEY` only, so that it
+    /// never shows in a process list; `nil` when unset.
+    func secrets() throws -> SecretBox? {
+        guard let key = Environment.value("GUICHET_SECRET_KEY") else { return nil }
+        do {
+            return try SecretBox(base64Key: key)
         } catch {
             throw ValidationError(error.description)
         }

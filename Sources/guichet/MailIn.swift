@@ -40,8 +40,8 @@ struct MailIn: AsyncParsableCommand {
                 publicURL: publicURL ?? Environment.value("GUICHET_PUBLIC_URL")
             )
         )
-        let server = LMTPServer(host: host, port: port, maxBytes: MIMEParser.Limits().maxBytes) { raw in
-            await Self.verdict(for: raw, inbound: inbound, logger: logger)
+        let server = LMTPServer(host: host, port: port, maxBytes: MIMEParser.Limits().maxBytes) { message in
+            await inbound.verdict(for: message)
         }
         let group = ServiceGroup(
             configuration: .init(
@@ -51,24 +51,6 @@ struct MailIn: AsyncParsableCommand {
             )
         )
         try await group.run()
-    }
-
-    /// A refused message bounces with its reason; a failure of ours defers it, so the MTA retries.
-    static func verdict(for raw: [UInt8], inbound: InboundMailService, logger: Logger) async -> LMTPVerdict {
-        do {
-            switch try await inbound.receive(raw) {
-            case .opened(let ref): return .accepted("Ticket \(ref) opened")
-            case .commented(let ref, let reopened): return .accepted(reopened ? "Ticket \(ref) reopened" : "Added to ticket \(ref)")
-            case .duplicate: return .accepted("Already received")
-            case .ignored(let reason): return .accepted("Ignored: \(reason)")
-            case .unknownSender: return .accepted("Unknown sender: nothing recorded")
-            }
-        } catch let error as InboundMailError {
-            return .refused("Message refused: \(error)")
-        } catch {
-            logger.error("mail could not be recorded; the MTA will retry", metadata: ["error": "\(String(reflecting: error))"])
-            return .deferred("Temporary failure, try again later")
-        }
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GuichetServices
 import GuichetStore
 import PostgresNIO
 
@@ -16,6 +17,12 @@ struct Migrate: AsyncParsableCommand {
                 try await Migrator(client: client, migrations: try Migration.bundled(), logger: logger).migrate()
             }
             print(applied.isEmpty ? "The schema is up to date." : "Applied: \(applied.map { "\($0.version)_\($0.name)" }.joined(separator: ", ")).")
+            if let secrets = try common.secrets() {
+                let sealed = try await withDatabase(url, logger: logger) { client in
+                    try await WebhookService.sealStoredSecrets(database: Database(client: client, logger: logger), secrets: secrets)
+                }
+                if sealed > 0 { print("Sealed the secrets of \(sealed) webhook subscriptions with GUICHET_SECRET_KEY.") }
+            }
         } catch let error as MigrationError {
             throw StartupFailure(description: error.description)
         } catch let error as PSQLError where error.serverInfo != nil {

@@ -41,6 +41,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("drain-seconds"), help: "Seconds readiness reports draining before the server stops (env GUICHET_DRAIN_SECONDS, default 2).")
     var drainSeconds: Double?
 
+    @Option(
+        name: .customLong("header-timeout"),
+        help: "Seconds a new connection has to send its first request's head (env GUICHET_HEADER_TIMEOUT, default 20)."
+    )
+    var headerTimeout: Double?
+
     func run() async throws {
         let logger = try common.logger(label: "guichet.serve")
         let url = try common.database()
@@ -49,14 +55,18 @@ struct Serve: AsyncParsableCommand {
         let drain = drainSeconds ?? Environment.value("GUICHET_DRAIN_SECONDS").flatMap(Double.init) ?? 2
         let proxies = (trustedProxies ?? Environment.value("GUICHET_TRUSTED_PROXIES") ?? "127.0.0.1,::1")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let configuration = HTTPConfiguration(
+        var configuration = HTTPConfiguration(
             host: host ?? Environment.value("GUICHET_HTTP_HOST") ?? "127.0.0.1",
             port: port,
             drainDelay: .milliseconds(Int64(drain * 1000)),
             trustedProxies: Set(proxies),
             publicURL: publicURL ?? Environment.value("GUICHET_PUBLIC_URL"),
-            cas: try casSettings()
+            cas: try casSettings(),
+            secrets: try common.secrets()
         )
+        let headerSeconds = headerTimeout ?? Environment.value("GUICHET_HEADER_TIMEOUT").flatMap(Double.init) ?? 20
+        guard headerSeconds > 0 else { throw ValidationError("The header timeout is a positive number of seconds.") }
+        configuration.headerTimeout = .milliseconds(Int64(headerSeconds * 1000))
         try await verifySchema(url, logger: logger)
 
         let registry = PrometheusCollectorRegistry()

@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import GuichetHTTP
 import GuichetMail
@@ -106,13 +105,12 @@ struct Work: AsyncParsableCommand {
         let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
         let database = Database(client: client, logger: logger)
         let notifier = JobNotifier(client: client, logger: logger)
-        let http = WebhookJobHandler.makeClient()
         let worker = JobWorker(
             queue: JobQueue(client: client, logger: logger),
             handlers: WorkerHandlers.all(
                 database: database, notifier: notifier, workerID: id, retention: .init(completed: .seconds(Int64(retainMinutes * 60))),
                 mail: mail, publicURL: publicURL ?? Environment.value("GUICHET_PUBLIC_URL"),
-                autoCloseAfter: .seconds(Int64(autoClose * 86_400)), http: http, logger: logger
+                autoCloseAfter: .seconds(Int64(autoClose * 86_400)), secrets: try common.secrets(), logger: logger
             ),
             configuration: JobWorkerConfiguration(
                 workerID: id, queues: queueList, lease: .milliseconds(Int64(lease * 1000)), jobTimeout: .milliseconds(Int64(jobTimeout * 1000))
@@ -125,7 +123,7 @@ struct Work: AsyncParsableCommand {
         // Shutdown runs in reverse: readiness turns false, the scheduler and the worker stop (running
         // jobs finish), then the monitoring server and the database.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: client), .init(service: HTTPClientService(client: http)), .init(service: notifier),
+            .init(service: client), .init(service: notifier),
         ]
         let state = NodeState()
         if monitorPort != 0 {
@@ -166,15 +164,5 @@ struct Work: AsyncParsableCommand {
             throw ValidationError("GUICHET_MAIL_FROM: '\(fromText)' is not an e-mail address.")
         }
         return WorkerHandlers.MailSettings(smtp: smtp, sender: sender)
-    }
-}
-
-/// Shuts the webhook HTTP client down once the worker has stopped (services stop in reverse order).
-struct HTTPClientService: Service {
-    let client: HTTPClient
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        try await client.shutdown()
     }
 }

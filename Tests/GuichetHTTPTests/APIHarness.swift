@@ -94,19 +94,14 @@ func withAPI<Result: Sendable>(
     _ body: @Sendable (APIHarness) async throws -> Result
 ) async throws -> Result {
     let mail = try sender.map { WorkerHandlers.MailSettings(smtp: try TestMail.smtp(), sender: $0) }
-    let http = WebhookJobHandler.makeClient()
-    do {
-        let result = try await withAPI(worker: worker, mail: mail, http: http, cas: cas, publicURL: publicURL, body)
-        try await http.shutdown()
-        return result
-    } catch {
-        try? await http.shutdown()
-        throw error
-    }
+    return try await withAPI(worker: worker, mail: mail, cas: cas, publicURL: publicURL, body)
 }
 
+/// The key of the test nodes and workers, as `GUICHET_SECRET_KEY` would give it.
+let testSecrets = try! SecretBox(base64Key: "dGhlIHRlc3Qga2V5IG9mIEd1aWNoZXQncyBzdWl0ZSE=")
+
 private func withAPI<Result: Sendable>(
-    worker: Bool, mail: WorkerHandlers.MailSettings?, http: HTTPClient, cas: CASService.Settings?, publicURL: String?,
+    worker: Bool, mail: WorkerHandlers.MailSettings?, cas: CASService.Settings?, publicURL: String?,
     _ body: @Sendable (APIHarness) async throws -> Result
 ) async throws -> Result {
     try await TestDatabase.withFresh { database, template in
@@ -114,7 +109,7 @@ private func withAPI<Result: Sendable>(
         let notifier = JobNotifier(client: database.client, logger: TestDatabase.logger)
         let (router, table) = buildRouter(
             database: database, notifier: notifier, state: state, registry: PrometheusCollectorRegistry(), publicURL: publicURL, cas: cas,
-            logger: TestDatabase.logger
+            secrets: testSecrets, logger: TestDatabase.logger
         )
         let routes = table.routes
         let app = Application(router: router, logger: TestDatabase.logger)
@@ -123,7 +118,7 @@ private func withAPI<Result: Sendable>(
             let jobWorker = JobWorker(
                 queue: JobQueue(client: database.client, logger: TestDatabase.logger),
                 handlers: WorkerHandlers.all(
-                    database: database, notifier: notifier, workerID: "api-test-worker", mail: mail, http: http, logger: TestDatabase.logger
+                    database: database, notifier: notifier, workerID: "api-test-worker", mail: mail, secrets: testSecrets, logger: TestDatabase.logger
                 ),
                 configuration: JobWorkerConfiguration(
                     workerID: "api-test-worker", queues: WorkerHandlers.queues(sendingMail: mail != nil), pollInterval: .seconds(5)

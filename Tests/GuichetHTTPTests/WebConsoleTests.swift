@@ -91,23 +91,33 @@ struct WebConsoleTests {
         }
     }
 
-    @Test("the live feed tells subscribers that tickets changed, whichever node made the change")
+    @Test("the live feed tells each subscriber of changes to the tickets its reader may see, whichever node made them")
     func liveFeed() async throws {
         try await withAPI { api async throws in
             let feed = LiveFeed(database: api.database, logger: TestDatabase.logger, interval: .milliseconds(50))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await feed.run() }
                 defer { group.cancelAll() }
-                let stream = feed.subscribe()
+                let staff = feed.subscribe(scope: .all)
+                let contractor = feed.subscribe(scope: .contractor(personID: api.template.account("contractor_agent").personId))
                 // the feed starts from the newest entry once it has a subscriber
                 try await Task.sleep(for: .milliseconds(300))
-                _ = try await api.open()
-                var seen: [String] = []
-                for await kinds in stream {
-                    seen += kinds
-                    if seen.contains("created") { break }
+                let outside = try await api.openAtDesk(take: true)
+                _ = try await api.act("pend", on: outside, body: #"{"reason":"En attente du fournisseur"}"#)
+                var staffSaw: [String] = []
+                for await kinds in staff {
+                    staffSaw += kinds
+                    if staffSaw.contains("pended") { break }
                 }
-                #expect(seen.contains("created"))
+                #expect(staffSaw.contains("created") && staffSaw.contains("pended"))
+                _ = try await PerimeterTests.escalateToContractor(api, try await api.open())
+                var contractorSaw: [String] = []
+                for await kinds in contractor {
+                    contractorSaw += kinds
+                    if contractorSaw.contains("escalated") { break }
+                }
+                #expect(contractorSaw.contains("escalated"))
+                #expect(!contractorSaw.contains("pended"), "the pended ticket is outside the contractor's perimeter: \(contractorSaw)")
             }
         }
     }

@@ -47,21 +47,37 @@ struct WebhookTests {
     @Test("only administrators subscribe; internal targets and unknown events are refused with the reason; secrets are never listed")
     func subscriptions() async throws {
         try await withAPI { api async throws in
-            let body = #"{"url":"https://partner.example/hook","events":["created"]}"#
+            let body = #"{"url":"https://203.0.113.10/hook","events":["created"]}"#
             #expect(try await api.call(.post, "/api/v1/webhooks", as: "agent", body: body).status == .forbidden)
             for target in ["http://127.0.0.1:9000/x", "http://10.1.2.3/x", "http://[::1]/x", "http://169.254.169.254/latest", "http://localhost/x"] {
                 let refused = try await api.call(.post, "/api/v1/webhooks", as: "administrator", body: #"{"url":"\#(target)","events":["created"]}"#)
                 #expect(refused.status == .unprocessableContent, "\(target)")
                 #expect(refused.text.contains("private"), "\(target): \(refused.text)")
             }
-            let unknown = try await api.call(.post, "/api/v1/webhooks", as: "administrator", body: #"{"url":"https://p.example/h","events":["noted"]}"#)
+            // other spellings of internal addresses, names that resolve inside, and URLs that parsers read differently
+            let disguised = [
+                "http://2130706433/", "http://0x7f000001/", "http://0177.0.0.1/", "http://127.1/", "http://0/", "http://0xa9fea9fe/",
+                "http://167772161/", "http://127.0.0.1./", "http://localhost./", "http://127%2E0%2E0%2E1/", "http://127.0.0.1:8080\\\\@public.invalid/",
+                "http://user:pw@203.0.113.10/", "http://[::ffff:127.0.0.1]/", "http://[fe80::1%25eth0]/", "http://nowhere.invalid/",
+                "http://ip6-localhost/", "http://0300.0250.0.1/", "http://10.0.0.1.nip/x", "javascript:alert(1)",
+            ]
+            for target in disguised {
+                let refused = try await api.call(.post, "/api/v1/webhooks", as: "administrator", body: #"{"url":"\#(target)","events":["created"]}"#)
+                #expect(refused.status == .unprocessableContent, "\(target): \(refused.text)")
+            }
+            let unknown = try await api.call(.post, "/api/v1/webhooks", as: "administrator", body: #"{"url":"https://203.0.113.10/h","events":["noted"]}"#)
             #expect(unknown.status == .unprocessableContent)
             let created = try await api.call(.post, "/api/v1/webhooks", as: "administrator", body: body)
             #expect(created.status == .created)
             let secret = try created.decode(Created.self).secret
             #expect(secret.hasPrefix("whsec_"))
             let list = try await api.call(.get, "/api/v1/webhooks", as: "administrator")
-            #expect(list.text.contains("partner.example") && !list.text.contains(secret))
+            #expect(list.text.contains("203.0.113.10") && !list.text.contains(secret))
+            let stored = try await api.database.client.query("SELECT secret FROM webhook_subscriptions")
+            for try await kept in stored.decode(String.self) {
+                #expect(kept.hasPrefix("sealed:v1:") && !kept.contains(secret), "the secret is kept sealed")
+                #expect(try testSecrets.open(kept) == secret)
+            }
             let id = try created.decode(Created.self).id
             #expect(try await api.call(.delete, "/api/v1/webhooks/\(id)", as: "administrator").status == .noContent)
             #expect(try await api.call(.delete, "/api/v1/webhooks/\(id)", as: "administrator").status == .notFound)

@@ -35,17 +35,9 @@ struct CASController {
         try Cookie.validated(name: Self.stateCookie, value: value, maxAge: maxAge, path: "/auth/cas", secure: secureCookies, httpOnly: true, sameSite: .lax)
     }
 
-    /// Only a path of Guichet itself, in plain characters: never another site (an open redirect),
-    /// whatever a browser would make of tabs, backslashes or `//`.
-    static func safeNext(_ value: String?) -> String {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-_.~?=&")
-        guard let value, value.hasPrefix("/"), !value.hasPrefix("//"), value.count <= 500, value.allSatisfy(allowed.contains) else { return "/" }
-        return value
-    }
-
     @Sendable func login(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let cas = try configured()
-        let next = Self.safeNext(request.uri.queryParameters.get("next"))
+        let next = ReturnPath.parse(request.uri.queryParameters.get("next")) ?? "/"
         let state = SessionToken.generate()
         var response = Response(status: .found, headers: [.location: cas.loginURL(service: service(next: next, state: state))])
         response.setCookie(try stateCookie(state, maxAge: 600))
@@ -54,7 +46,7 @@ struct CASController {
 
     @Sendable func callback(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let cas = try configured()
-        let next = Self.safeNext(request.uri.queryParameters.get("next"))
+        let next = ReturnPath.parse(request.uri.queryParameters.get("next")) ?? "/"
         guard let ticket = request.uri.queryParameters.get("ticket") else {
             throw Problem.badRequest("The school workspace sent no ticket; sign in again from the start.", field: "ticket")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import GuichetDomain
 import GuichetStore
 import Logging
 import ServiceLifecycle
@@ -7,14 +8,20 @@ import Synchronization
 /// Tells the browsers connected to this API node that tickets changed, wherever the change was
 /// made: while at least one browser listens, it reads the history entries written since its last
 /// look (every `interval`, one indexed query per node whatever the number of browsers), and
-/// passes their kinds to every subscriber. No trigger and no NOTIFY on the write path: ticket
-/// changes commit as fast without it.
+/// passes their kinds to each subscriber, of the tickets its reader may see only (staff see all;
+/// one scoped query per other perimeter listening). No trigger and no NOTIFY on the write path:
+/// ticket changes commit as fast without it.
 public final class LiveFeed: Service, Sendable {
     let database: Database
     let logger: Logger
     let interval: Duration
     let heartbeat: Duration
-    private let subscribers = Mutex<[Int: AsyncStream<[String]>.Continuation]>([:])
+    private struct Subscriber {
+        let scope: TicketScope
+        let continuation: AsyncStream<[String]>.Continuation
+    }
+
+    private let subscribers = Mutex<[Int: Subscriber]>([:])
     private let nextID = Atomic<Int>(0)
 
     public init(database: Database, logger: Logger, interval: Duration = .milliseconds(250), heartbeat: Duration = .seconds(15)) {
@@ -24,11 +31,11 @@ public final class LiveFeed: Service, Sendable {
         self.heartbeat = heartbeat
     }
 
-    /// The kinds of the changes from now on; an empty batch is a keep-alive.
-    func subscribe() -> AsyncStream<[String]> {
+    /// The kinds of the changes from now on to tickets `scope` sees; an empty batch is a keep-alive.
+    func subscribe(scope: TicketScope) -> AsyncStream<[String]> {
         let (stream, continuation) = AsyncStream.makeStream(of: [String].self, bufferingPolicy: .bufferingNewest(32))
         let id = nextID.add(1, ordering: .relaxed).newValue
-        subscribers.withLock { $0[id] = continuation }
+        subscribers.withLock { $0[id] = Subscriber(scope: scope, continuation: continuation) }
         continuation.onTermination = { [weak self] _ in self?.subscribers.withLock { _ = $0.removeValue(forKey: id) } }
         return stream
     }
@@ -41,7 +48,7 @@ public final class LiveFeed: Service, Sendable {
         } onGracefulShutdown: {
             // streams end so that their responses finish and the server can stop
             self.subscribers.withLock { subscribers in
-                for continuation in subscribers.values { continuation.finish() }
+                for subscriber in subscribers.values { subscriber.continuation.finish() }
                 subscribers.removeAll()
             }
         }
@@ -57,17 +64,27 @@ public final class LiveFeed: Service, Sendable {
                 continue
             }
             do {
-                let (kinds, newest) = try await database.client.withConnection { connection in
-                    let events = EventRepository(connection: connection, logger: logger)
-                    guard let last else { return ([String](), try await events.latestID()) }
-                    return try await events.kinds(after: last, limit: 1000)
+                let scopes = Set(subscribers.withLock { $0.values.map(\.scope) })
+                let (kindsByScope, newest) = try await database.client.withConnection { connection in
+                    let history = EventRepository(connection: connection, logger: logger)
+                    guard let last else { return ([TicketScope: [String]](), try await history.latestID()) }
+                    let (events, newest) = try await history.events(after: last, limit: 1000)
+                    guard !events.isEmpty else { return ([:], newest) }
+                    var kinds: [TicketScope: [String]] = [:]
+                    let ticketIDs = Array(Set(events.map(\.ticketID)))
+                    for scope in scopes {
+                        let visible = scope == .all ? Set(ticketIDs) : try await history.visible(ticketIDs, to: scope)
+                        let seen = Set(events.filter { visible.contains($0.ticketID) }.map(\.kind))
+                        if !seen.isEmpty { kinds[scope] = seen.sorted() }
+                    }
+                    return (kinds, newest)
                 }
                 last = newest
-                if !kinds.isEmpty {
-                    broadcast(Array(Set(kinds)).sorted())
+                if !kindsByScope.isEmpty {
+                    broadcast(kindsByScope)
                     lastBeat = .now
                 } else if ContinuousClock.now - lastBeat >= heartbeat {
-                    broadcast([])
+                    broadcast(nil)
                     lastBeat = .now
                 }
             } catch {
@@ -77,9 +94,16 @@ public final class LiveFeed: Service, Sendable {
         }
     }
 
-    private func broadcast(_ kinds: [String]) {
+    /// Each subscriber gets the kinds of its scope; `nil` is a keep-alive for all.
+    private func broadcast(_ kindsByScope: [TicketScope: [String]]?) {
         subscribers.withLock { subscribers in
-            for continuation in subscribers.values { continuation.yield(kinds) }
+            for subscriber in subscribers.values {
+                if let kindsByScope {
+                    if let kinds = kindsByScope[subscriber.scope] { subscriber.continuation.yield(kinds) }
+                } else {
+                    subscriber.continuation.yield([])
+                }
+            }
         }
     }
 }

@@ -38,20 +38,21 @@ extension WebController {
         return renderer.fragment("console-rows", data: ["rows": rows], visitor: visitor)
     }
 
-    /// Server-Sent Events: a `change` event whenever tickets changed anywhere in the cluster (the
-    /// feed reads the history table, which every node writes), a comment every 15 s to keep the
-    /// connection open through proxies. The event says only that something changed: the browser
-    /// asks for its rows again, within its own perimeter.
+    /// Server-Sent Events: a `change` event whenever tickets the reader may see changed anywhere in
+    /// the cluster (the feed reads the history table, which every node writes), a comment every 15 s
+    /// to keep the connection open through proxies. The event says only that something changed:
+    /// the browser asks for its rows again, within its own perimeter.
     @Sendable func consoleEvents(_ request: Request, context: GuichetRequestContext) async throws -> Response {
-        let (visitor, _) = try Self.signedIn(request, context)
+        let (visitor, principal) = try Self.signedIn(request, context)
         guard visitor.works else { throw WebError.notForYou }
         let live = self.live
+        let scope = AccessPolicy.ticketScope(of: principal)
         return Response(
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"],
             body: .init { writer in
                 try await writer.write(ByteBuffer(string: "retry: 2000\n: connected\n\n"))
-                for await kinds in live.subscribe() {
+                for await kinds in live.subscribe(scope: scope) {
                     let text = kinds.isEmpty ? ": keep-alive\n\n" : "event: change\ndata: \(kinds.joined(separator: ","))\n\n"
                     try await writer.write(ByteBuffer(string: text))
                 }

@@ -14,14 +14,14 @@ extension WebController {
     @Sendable func signInPage(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         guard var visitor = context.visitor else { throw WebError.forbiddenForm }
         if let principal = visitor.principal { return Self.redirect(Self.home(of: principal)) }
-        let next = Self.localPath(request.uri.queryParameters.get("next")) ?? ""
+        let next = ReturnPath.parse(request.uri.queryParameters.get("next")) ?? ""
         return signInForm(visitor: &visitor, login: "", next: next, errors: [], status: .ok)
     }
 
     @Sendable func signIn(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         guard var visitor = context.visitor, let form = context.form else { throw WebError.forbiddenForm }
         let login = form["login"] ?? ""
-        let next = Self.localPath(form["next"])
+        let next = ReturnPath.parse(form["next"])
         do {
             let signedIn = try await sessions.signIn(login: login, password: form["password"] ?? "", client: context.clientAddress, requestID: context.id)
             var response = Self.redirect(next ?? Self.home(of: signedIn.principal))
@@ -67,7 +67,7 @@ extension WebController {
     /// Sets the language cookie and goes back to the page the visitor was on.
     @Sendable func switchLanguage(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let language = request.uri.queryParameters.get("to").flatMap(WebLanguage.init(rawValue:)) ?? .fr
-        var response = Self.redirect(Self.localPath(request.uri.queryParameters.get("back")) ?? "/")
+        var response = Self.redirect(ReturnPath.parse(request.uri.queryParameters.get("back")) ?? "/")
         response.setCookie(
             try Cookie.validated(
                 name: WebLanguage.cookie, value: language.rawValue, maxAge: 365 * 86_400, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax

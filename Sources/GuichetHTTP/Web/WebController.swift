@@ -50,12 +50,4 @@ struct WebController: Sendable {
         if AccessPolicy.mayUseInternalNotes(principal) { return "/console" }
         return "/"
     }
-
-    /// A path of Guichet to come back to after sign-in: never another site.
-    static func localPath(_ candidate: String?) -> String? {
-        guard let candidate, candidate.hasPrefix("/"), !candidate.hasPrefix("//"), !candidate.hasPrefix("/\\"),
-            candidate.count < 500, !candidate.contains("\r"), !candidate.contains("\n")
-        else { return nil }
-        return candidate
-    }
 }

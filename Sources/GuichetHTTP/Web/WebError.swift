@@ -1,6 +1,7 @@
 import GuichetServices
 import Hummingbird
 import Logging
+import NIOHTTP1
 
 /// Why a web page cannot be shown; `WebErrorMiddleware` turns each into a page or a redirect.
 enum WebError: Error {
@@ -10,6 +11,10 @@ enum WebError: Error {
     case forbiddenForm
     /// The visitor is signed in but this page is not for them.
     case notForYou
+    /// A form larger than `WebForm.maxBytes`.
+    case formTooLarge
+    /// A form field holding a control character (`TextInput`).
+    case controlCharacter(field: String)
 }
 
 /// Shows failures of web pages as pages in the visitor's language: the sign-in page when signed
@@ -26,6 +31,8 @@ struct WebErrorMiddleware: RouterMiddleware {
             return page(for: error, request: request, context: context)
         } catch let error as ServiceError {
             return page(for: error, request: request, context: context)
+        } catch let error as HTTPParserError {
+            throw error
         } catch let error as HTTPError where error.status.code < 500 {
             return message(request, context: context, status: error.status, heading: "error_title", text: error.body ?? "")
         } catch {
@@ -43,6 +50,12 @@ struct WebErrorMiddleware: RouterMiddleware {
             return message(request, context: context, status: .forbidden, heading: "error_title", text: "error_form_expired")
         case .notForYou:
             return message(request, context: context, status: .forbidden, heading: "error_title", text: "error_not_for_you")
+        case .formTooLarge:
+            return message(request, context: context, status: .contentTooLarge, heading: "error_title", text: "error_form_too_large")
+        case .controlCharacter(let field):
+            let words = (context.visitor?.language ?? WebLanguage.of(request, personLocale: nil))
+            let text = words.word("error_control_character").replacingOccurrences(of: "{field}", with: field)
+            return message(request, context: context, status: .badRequest, heading: "error_title", text: text)
         }
     }
 

@@ -1,7 +1,9 @@
 import Foundation
+import GuichetDomain
 import GuichetMail
 import GuichetStore
 import Hummingbird
+import NIOCore
 
 /// A submitted HTML form: its text fields and its files, whichever encoding the browser chose.
 struct WebForm: Sendable {
@@ -30,10 +32,32 @@ struct WebForm: Sendable {
     }
 
     /// Reads the body of a form post: `application/x-www-form-urlencoded` or `multipart/form-data`.
+    /// A form too large or holding a control character in a field is refused as a whole (`WebError`).
     static func read(_ request: inout Request, context: some RequestContext) async throws -> WebForm {
-        let type = request.headers[.contentType] ?? ""
-        let body = try await request.collectBody(upTo: maxBytes)
-        let bytes = Array(buffer: body)
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes { throw WebError.formTooLarge }
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: maxBytes)
+        } catch is NIOTooManyBytesError {
+            throw WebError.formTooLarge
+        }
+        let form = try parse(Array(buffer: body), contentType: request.headers[.contentType] ?? "")
+        if let field = form.fieldWithControlCharacter { throw WebError.controlCharacter(field: field) }
+        return form
+    }
+
+    /// The first field (or file name) that holds a forbidden character.
+    var fieldWithControlCharacter: String? {
+        for (name, values) in fields.sorted(by: { $0.key < $1.key }) where !TextInput.isClean(name) || !values.allSatisfy(TextInput.isClean) {
+            return name
+        }
+        for (name, parts) in files.sorted(by: { $0.key < $1.key }) where !parts.allSatisfy({ TextInput.isClean($0.filename ?? "") }) {
+            return name
+        }
+        return nil
+    }
+
+    private static func parse(_ bytes: [UInt8], contentType type: String) throws -> WebForm {
         if type.lowercased().hasPrefix("multipart/form-data") {
             do {
                 let parsed = try MultipartFormData.parse(bytes, contentType: type)

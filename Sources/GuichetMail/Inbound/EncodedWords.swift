@@ -1,4 +1,5 @@
 import Foundation
+import GuichetDomain
 
 /// RFC 2047 encoded words (`=?UTF-8?B?...?=`, `=?iso-8859-1?Q?...?=`) in header values, decoded.
 public enum EncodedWords {
@@ -94,8 +95,15 @@ enum QuotedPrintableDecoder {
 }
 
 /// Text in the charsets schools' mail arrives in; anything unknown is read as Latin-1, which never fails.
+/// Every text of a received message (header lines, encoded words, body parts) is decoded here,
+/// and leaves without the control characters Guichet never stores (`TextInput`): a mail that
+/// brings a NUL is recorded without it rather than refused or retried forever.
 enum Charsets {
     static func decode(_ bytes: [UInt8], charset: String) -> String {
+        TextInput.stripped(decodeAll(bytes, charset: charset))
+    }
+
+    private static func decodeAll(_ bytes: [UInt8], charset: String) -> String {
         let data = Data(bytes)
         switch charset.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: " \"'")) {
         case "utf-8", "utf8", "us-ascii", "ascii", "":

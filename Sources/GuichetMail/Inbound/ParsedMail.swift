@@ -13,6 +13,8 @@ public struct ParsedMail: Sendable, Equatable {
     /// The text of the message: the first text/plain part, else the first text/html part as text.
     public var text: String
     public var attachments: [Attachment]
+    /// Delivered with the null reverse-path (`MAIL FROM:<>`), which only automatic mail uses.
+    public var nullSender = false
 
     public static func == (lhs: ParsedMail, rhs: ParsedMail) -> Bool {
         lhs.headers.map(\.name) == rhs.headers.map(\.name) && lhs.headers.map(\.value) == rhs.headers.map(\.value) && lhs.text == rhs.text
@@ -43,12 +45,17 @@ public struct ParsedMail: Sendable, Equatable {
         Self.identifiers(in: header("In-Reply-To") ?? "") + Self.identifiers(in: header("References") ?? "").reversed()
     }
 
-    /// Sent by a machine (auto-reply, bounce, list, out-of-office): never answered, never a ticket.
+    /// Sent by a machine (auto-reply, bounce, delivery report, read receipt, list, out-of-office):
+    /// never answered, never a ticket, never a reply.
     public var isAutomatic: Bool {
+        if nullSender { return true }
         if let auto = header("Auto-Submitted")?.lowercased().trimmingCharacters(in: .whitespaces), !auto.isEmpty, auto != "no" { return true }
         if let precedence = header("Precedence")?.lowercased(), ["bulk", "junk", "list", "auto_reply"].contains(where: precedence.contains) { return true }
         if header("X-Autoreply") != nil || header("X-Autorespond") != nil || header("List-Id") != nil { return true }
         if let returnPath = header("Return-Path"), returnPath.trimmingCharacters(in: .whitespaces) == "<>" { return true }
+        // delivery status notifications, read receipts and feedback reports (RFC 6522, 3464, 8098)
+        let type = MIMEParser.contentType(header("Content-Type")).type
+        if type == "multipart/report" || type == "message/disposition-notification" || type == "message/delivery-status" { return true }
         let sender = from?.address.lowercased() ?? ""
         return sender.hasPrefix("mailer-daemon@") || sender.hasPrefix("postmaster@")
     }

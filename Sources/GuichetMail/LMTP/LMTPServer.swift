@@ -9,9 +9,11 @@ public struct LMTPServer: Sendable {
     let port: Int
     let maxBytes: Int
     let idleTimeout: TimeAmount
-    let handler: @Sendable ([UInt8]) async -> LMTPVerdict
+    let handler: @Sendable (LMTPMessage) async -> LMTPVerdict
 
-    public init(host: String, port: Int, maxBytes: Int, idleTimeout: TimeAmount = .minutes(5), handler: @escaping @Sendable ([UInt8]) async -> LMTPVerdict) {
+    public init(
+        host: String, port: Int, maxBytes: Int, idleTimeout: TimeAmount = .minutes(5), handler: @escaping @Sendable (LMTPMessage) async -> LMTPVerdict
+    ) {
         self.host = host
         self.port = port
         self.maxBytes = maxBytes
@@ -30,7 +32,7 @@ public struct LMTPServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LMTPLineDecoder()))
                     try channel.pipeline.syncOperations.addHandler(CloseOnIdle())
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    return try NIOAsyncChannel<LMTPLine, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
         onListening(server.channel.localAddress?.port ?? port)
@@ -43,12 +45,16 @@ public struct LMTPServer: Sendable {
         }
     }
 
-    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async throws {
+    private func serve(_ connection: NIOAsyncChannel<LMTPLine, ByteBuffer>) async throws {
         try await connection.executeThenClose { lines, outbound in
             var session = LMTPSession(hostname: "guichet", maxBytes: maxBytes)
             try await outbound.write(ByteBuffer(string: session.greeting + "\r\n"))
             for try await line in lines {
-                var pending = session.receive(line: Array(buffer: line))
+                var pending: [LMTPSession.Action]
+                switch line {
+                case .line(let bytes): pending = session.receive(line: Array(buffer: bytes))
+                case .tooLong: pending = session.receiveTooLongLine()
+                }
                 while !pending.isEmpty {
                     let action = pending.removeFirst()
                     switch action {
@@ -62,24 +68,40 @@ public struct LMTPServer: Sendable {
     }
 }
 
-/// Lines without their CRLF, binary-safe; a line longer than 64 KiB closes the connection.
+/// A line of the conversation, or the news that one was too long to keep.
+enum LMTPLine: Sendable {
+    case line(ByteBuffer)
+    case tooLong
+}
+
+/// Lines without their CRLF, binary-safe. A line longer than `maxLine` is not kept: its bytes are
+/// dropped as they come until its end, which is then reported as `.tooLong`, so that the session
+/// answers it and the connection stays in step with the client.
 struct LMTPLineDecoder: ByteToMessageDecoder {
-    typealias InboundOut = ByteBuffer
+    typealias InboundOut = LMTPLine
+    static let maxLine = 65_536
+    var discarding = false
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let newline = buffer.readableBytesView.firstIndex(of: 10) else {
-            if buffer.readableBytes > 65_536 { throw LMTPLineTooLong() }
+            if buffer.readableBytes > Self.maxLine {
+                discarding = true
+                buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+            }
             return .needMoreData
         }
         var line = buffer.readSlice(length: newline - buffer.readerIndex + 1)!
+        if discarding || line.readableBytes > Self.maxLine + 2 {
+            discarding = false
+            context.fireChannelRead(Self.wrapInboundOut(.tooLong))
+            return .continue
+        }
         line.moveWriterIndex(to: line.writerIndex - 1)
         if line.readableBytesView.last == 13 { line.moveWriterIndex(to: line.writerIndex - 1) }
-        context.fireChannelRead(Self.wrapInboundOut(line))
+        context.fireChannelRead(Self.wrapInboundOut(.line(line)))
         return .continue
     }
 }
-
-struct LMTPLineTooLong: Error {}
 
 /// Closes a connection whose client said nothing for the idle time.
 final class CloseOnIdle: ChannelInboundHandler, Sendable {

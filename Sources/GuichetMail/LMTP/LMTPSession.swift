@@ -18,13 +18,25 @@ public enum LMTPVerdict: Sendable, Equatable {
     }
 }
 
+/// A message as the MTA hands it over: its envelope sender and its bytes.
+public struct LMTPMessage: Sendable, Equatable {
+    /// The reverse-path of `MAIL FROM`, empty for `<>` (a bounce, a receipt: never a person).
+    public var sender: String
+    public var bytes: [UInt8]
+
+    public init(sender: String, bytes: [UInt8]) {
+        self.sender = sender
+        self.bytes = bytes
+    }
+}
+
 /// One LMTP conversation (RFC 2033) as a state machine: lines in, replies and deliveries out. The
 /// listener feeds it; the tests drive it without a socket.
 public struct LMTPSession: Sendable {
     public enum Action: Sendable, Equatable {
         case reply(String)
         /// A whole message, dot-unstuffed; after handling it, call `delivered(_:)`.
-        case deliver([UInt8])
+        case deliver(LMTPMessage)
         case close
     }
 
@@ -37,8 +49,10 @@ public struct LMTPSession: Sendable {
     let maxRecipients = 100
     var phase = Phase.greeted
     var recipients = 0
+    var sender = ""
     var message: [UInt8] = []
     var overflow = false
+    var lineTooLong = false
 
     public init(hostname: String, maxBytes: Int) {
         self.hostname = hostname
@@ -61,6 +75,7 @@ public struct LMTPSession: Sendable {
             guard phase == .ready else { return [.reply("503 5.5.1 LHLO first, one transaction at a time")] }
             guard text.uppercased().hasPrefix("MAIL FROM:") else { return [.reply("501 5.5.4 Syntax: MAIL FROM:<address>")] }
             if let size = Self.sizeParameter(text), size > maxBytes { return [.reply("552 5.3.4 Message larger than \(maxBytes) bytes")] }
+            sender = Self.reversePath(text)
             phase = .mail
             return [.reply("250 2.1.0 Sender OK")]
         case "RCPT":
@@ -86,6 +101,16 @@ public struct LMTPSession: Sendable {
         }
     }
 
+    /// A line longer than the listener reads (`LMTPLineDecoder.maxLine`), already discarded: a
+    /// command is answered at once, a message is refused for good once its end is reached, so the
+    /// MTA bounces it instead of trying again.
+    public mutating func receiveTooLongLine() -> [Action] {
+        guard phase == .data else { return [.reply("500 5.5.6 Line too long")] }
+        lineTooLong = true
+        message = []
+        return []
+    }
+
     /// The replies for the message just handled: one per recipient, as LMTP wants.
     public mutating func delivered(_ verdict: LMTPVerdict) -> [Action] {
         let count = recipients
@@ -96,15 +121,17 @@ public struct LMTPSession: Sendable {
 
     private mutating func receiveData(_ line: [UInt8]) -> [Action] {
         if line == [46] {  // "." alone ends the message
-            if overflow {
+            if overflow || lineTooLong {
                 let count = recipients
+                let reply =
+                    overflow ? "552 5.3.4 Message larger than \(maxBytes) bytes" : "554 5.6.0 Message has a line longer than \(LMTPLineDecoder.maxLine) bytes"
                 phase = .ready
                 resetEnvelope()
-                return Array(repeating: .reply("552 5.3.4 Message larger than \(maxBytes) bytes"), count: count)
+                return Array(repeating: .reply(reply), count: count)
             }
-            return [.deliver(message)]
+            return [.deliver(LMTPMessage(sender: sender, bytes: message))]
         }
-        guard !overflow else { return [] }
+        guard !overflow && !lineTooLong else { return [] }
         let content = line.first == 46 ? line.dropFirst() : line[...]
         if message.count + content.count + 2 > maxBytes {
             overflow = true
@@ -118,8 +145,20 @@ public struct LMTPSession: Sendable {
 
     private mutating func resetEnvelope() {
         recipients = 0
+        sender = ""
         message = []
         overflow = false
+        lineTooLong = false
+    }
+
+    /// The address of `MAIL FROM:<address> ...`; empty for the null reverse-path `<>` of bounces,
+    /// receipts and other automatic mail.
+    static func reversePath(_ command: String) -> String {
+        let argument = command.dropFirst("MAIL FROM:".count).drop { $0 == " " }
+        guard argument.first == "<", let close = argument.firstIndex(of: ">") else {
+            return String(argument.prefix { $0 != " " })
+        }
+        return String(argument[argument.index(after: argument.startIndex)..<close])
     }
 
     static func sizeParameter(_ command: String) -> Int? {

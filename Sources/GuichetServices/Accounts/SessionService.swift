@@ -95,10 +95,12 @@ public struct SessionService: Sendable {
         return SignedIn(token: token, csrfToken: csrf, expiresAt: expiresAt, principal: session.principal)
     }
 
-    /// Deletes ended sessions, old throttle windows and spent reset tokens; returns how many rows.
+    /// Ended sessions, closed throttle windows and spent reset links go; refused tokens counted in
+    /// hours now over are summed up in the audit log.
     public func purge() async throws -> Int {
-        try await database.client.withConnection { connection in
-            try await SessionRepository(connection: connection, logger: logger).purge(idle: policy.idle)
+        try await database.transaction { connection in
+            let purged = try await SessionRepository(connection: connection, logger: logger).purge(idle: policy.idle)
+            return purged + (try await AuditRepository(connection: connection, logger: logger).summarizeRefusedTokens())
         }
     }
 

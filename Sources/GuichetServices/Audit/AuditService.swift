@@ -25,6 +25,19 @@ public struct AuditService: Sendable {
         }
     }
 
+    /// A refused API token: audited in full for the first of the hour from its address, counted
+    /// for the others, whose sum the periodic purge audits once the hour is over.
+    public func recordRefusedToken(request: String, requestID: String?, client: String?) async {
+        do {
+            let first = try await database.client.withConnection { connection in
+                try await AuditRepository(connection: connection, logger: logger).countRefusedToken(client: client ?? "unknown", request: request)
+            }
+            if first { await record(AuditEntry(actorID: nil, kind: "auth.token_refused", detail: request, requestID: requestID, client: client)) }
+        } catch {
+            logger.error("refused token not counted", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+
     /// A page of the log, newest first; administrators only.
     public func list(_ filter: AuditFilter, before: Int64?, limit: Int, by principal: Principal) async throws -> AuditPage {
         guard AccessPolicy.mayAdminister(principal) else { throw ServiceError.forbidden("Only administrators read the audit log.") }

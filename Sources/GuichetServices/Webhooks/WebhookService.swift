@@ -28,14 +28,20 @@ public struct WebhookService: Sendable {
 
     let database: Database
     let logger: Logger
+    /// Seals subscriptions' secrets; without it, subscriptions are refused.
+    let secrets: SecretBox?
 
-    public init(database: Database, logger: Logger) {
+    public init(database: Database, logger: Logger, secrets: SecretBox?) {
         self.database = database
         self.logger = logger
+        self.secrets = secrets
     }
 
     public func subscribe(_ request: Subscribe, by principal: Principal) async throws -> Created {
         try Self.requireAdmin(principal)
+        guard let secrets else {
+            throw ServiceError.conflict("Webhooks need GUICHET_SECRET_KEY on the API nodes, to keep their secrets encrypted; ask the operators to set it.")
+        }
         guard let url = request.url, url.count <= 2_000 else { throw ServiceError.invalid("url", "A subscription needs an http:// or https:// URL.") }
         let allowPrivate = request.allowPrivate ?? false
         do {
@@ -52,7 +58,7 @@ public struct WebhookService: Sendable {
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         let id = try await database.transaction { connection in
             try await WebhookRepository(connection: connection, logger: logger).insert(
-                url: url, secret: secret, events: events, allowPrivate: allowPrivate, createdBy: principal.personID
+                url: url, secret: secrets.seal(secret), events: events, allowPrivate: allowPrivate, createdBy: principal.personID
             )
         }
         logger.info("webhook subscription created", metadata: ["subscription": "\(id)", "events": "\(events)"])
@@ -68,6 +74,19 @@ public struct WebhookService: Sendable {
         try Self.requireAdmin(principal)
         let found = try await database.transaction { try await WebhookRepository(connection: $0, logger: logger).deactivate(id: id) }
         guard found else { throw ServiceError.notFound("webhook subscription \(id)") }
+    }
+
+    /// Seals the secrets stored before they were sealed; `guichet migrate` runs it when it has the key.
+    public static func sealStoredSecrets(database: Database, secrets: SecretBox) async throws -> Int {
+        try await database.transaction { connection in
+            let repository = WebhookRepository(connection: connection, logger: database.logger)
+            var sealed = 0
+            for (id, secret) in try await repository.secrets() where !SecretBox.isSealed(secret) {
+                try await repository.replaceSecret(id: id, with: secrets.seal(secret))
+                sealed += 1
+            }
+            return sealed
+        }
     }
 
     static func requireAdmin(_ principal: Principal) throws(ServiceError) {

@@ -7,6 +7,7 @@ public enum WebhookTarget {
     public enum Refusal: Error, Equatable, CustomStringConvertible {
         case notHTTP
         case noHost
+        case malformed(String)
         case internalAddress(String)
         case unresolvable(String)
 
@@ -14,32 +15,74 @@ public enum WebhookTarget {
             switch self {
             case .notHTTP: "the URL is not an http:// or https:// URL"
             case .noHost: "the URL has no host"
+            case .malformed(let why): why
             case .internalAddress(let address): "\(address) is a loopback, link-local or private address; an administrator may allow it for this subscription"
             case .unresolvable(let host): "\(host) does not resolve"
             }
         }
     }
 
-    /// The host of `url`, checked without resolving names (for a subscription being created).
-    public static func check(_ url: String, allowPrivate: Bool) throws(Refusal) -> String {
+    /// A target's host as checked: the name to send in `Host` and the address to connect to.
+    public struct Checked: Sendable, Equatable {
+        public var host: String
+        public var address: String
+    }
+
+    /// Checks `url` and resolves its host, as at subscription and again at each send (a name may
+    /// point elsewhere since): every address must be public unless `allowPrivate`. The delivery
+    /// then connects to the very address checked, so that no second lookup can lead elsewhere.
+    public static func check(_ url: String, allowPrivate: Bool) throws(Refusal) -> Checked {
+        let host = try host(of: url)
+        if !allowPrivate && (host == "localhost" || host.hasSuffix(".localhost")) { throw .internalAddress(host) }
+        if isIPLiteral(host) {
+            if !allowPrivate && isInternal(host) { throw .internalAddress(host) }
+            return Checked(host: host, address: host)
+        }
+        let addresses = resolve(host)
+        guard let first = addresses.first else { throw .unresolvable(host) }
+        if !allowPrivate, let inside = addresses.first(where: isInternal) { throw .internalAddress(inside) }
+        return Checked(host: host, address: first)
+    }
+
+    /// The host of `url`, read strictly: only the forms every HTTP client reads the same way, so
+    /// that the host checked is the host reached. Refused: a user name or password (which some
+    /// parsers read as the host), backslashes, percent-encoded or non-ASCII hosts, and IPv4
+    /// addresses in any form but four decimal numbers (`2130706433`, `0x7f000001`, `0177.0.0.1`,
+    /// `127.1` all mean 127.0.0.1 to a resolver).
+    static func host(of url: String) throws(Refusal) -> String {
+        guard url.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }), !url.contains("\\") else {
+            throw .malformed("the URL holds spaces, backslashes or characters outside ASCII")
+        }
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme) else {
             throw .notHTTP
         }
-        guard let host = components.host, !host.isEmpty else { throw .noHost }
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if !allowPrivate && (isInternal(bare) || bare.lowercased() == "localhost" || bare.lowercased().hasSuffix(".localhost")) {
-            throw .internalAddress(bare)
+        guard components.percentEncodedUser == nil, components.percentEncodedPassword == nil else {
+            throw .malformed("the URL holds a user name or password; put credentials in the receiver's check of the signature instead")
         }
-        return bare
+        guard let written = components.percentEncodedHost, !written.isEmpty else { throw .noHost }
+        if written.hasPrefix("[") {
+            let inner = String(written.dropFirst().dropLast())
+            guard written.hasSuffix("]"), isIPLiteral(inner), !inner.contains("%") else { throw .malformed("the IPv6 address is not valid") }
+            return inner.lowercased()
+        }
+        var host = written.lowercased()
+        if host.hasSuffix(".") { host.removeLast() }
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        let ldh = Set("abcdefghijklmnopqrstuvwxyz0123456789-")
+        guard !host.isEmpty, host.count <= 253, labels.allSatisfy({ !$0.isEmpty && $0.count <= 63 && $0.allSatisfy(ldh.contains) && !$0.hasPrefix("-") })
+        else { throw .malformed("the host is not a valid name") }
+        // a last label that is a number makes the whole host an IPv4 address to resolvers and browsers
+        if let last = labels.last, last.allSatisfy(\.isNumber) || last.hasPrefix("0x") {
+            guard labels.count == 4, labels.allSatisfy({ $0.allSatisfy(\.isNumber) && ($0 == "0" || !$0.hasPrefix("0")) && Int($0).map { $0 <= 255 } == true })
+            else { throw .malformed("write an IPv4 address as four decimal numbers (such as 192.0.2.10)") }
+        }
+        return host
     }
 
-    /// The host's addresses, all of which must be public unless `allowPrivate` (checked at each send:
-    /// a name may point somewhere else since the subscription was made).
-    public static func resolveAndCheck(_ host: String, allowPrivate: Bool) throws(Refusal) {
-        if allowPrivate { return }
-        let addresses = resolve(host)
-        guard !addresses.isEmpty else { throw .unresolvable(host) }
-        if let inside = addresses.first(where: isInternal) { throw .internalAddress(inside) }
+    static func isIPLiteral(_ host: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
     }
 
     /// Whether a literal IPv4 or IPv6 address is loopback, link-local, private, shared, multicast
