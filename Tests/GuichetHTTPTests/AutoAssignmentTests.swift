@@ -7,7 +7,7 @@ import Testing
 struct AutoAssignmentTests {
     /// Reads the ticket until it is in progress (or the deadline passes) and returns it.
     static func waitUntilInProgress(_ api: APIHarness, id: Int64) async throws -> TicketView {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         var ticket = try await api.ticket(id, as: "requester")
         while ticket.status != .inProgress && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
