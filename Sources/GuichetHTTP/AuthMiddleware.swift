@@ -1,7 +1,6 @@
 import Foundation
 import GuichetDomain
 import GuichetServices
-import GuichetStore
 import HTTPTypes
 import Hummingbird
 
@@ -13,7 +12,6 @@ struct AuthMiddleware: RouterMiddleware {
     static let sessionCookie = "guichet_session"
     static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
 
-    let database: Database
     let audit: AuditService
     let sessions: SessionService
 
@@ -44,11 +42,7 @@ struct AuthMiddleware: RouterMiddleware {
     private func bearer(_ header: String, request: Request, context: Context) async throws -> Principal {
         guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw Problem.unauthorized }
         let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        guard token.count <= 256,
-            let principal = try await database.client.withConnection({ connection in
-                try await DirectoryRepository(connection: connection, logger: context.logger).principal(tokenHash: APIToken.hash(token))
-            })
-        else {
+        guard let principal = try await sessions.principal(apiToken: token) else {
             await audit.recordRefusedToken(request: "\(request.method) \(request.uri.path)", requestID: context.id, client: context.clientAddress)
             throw Problem.unauthorized
         }
@@ -56,11 +50,8 @@ struct AuthMiddleware: RouterMiddleware {
     }
 
     private func refuse(_ why: String, principal: Principal, request: Request, context: Context) async throws -> Never {
-        await audit.record(
-            AuditEntry(
-                actorID: principal.personID, kind: "access.denied", detail: "\(request.method) \(request.uri.path): \(why)", requestID: context.id,
-                client: context.clientAddress
-            )
+        await audit.recordDenied(
+            actorID: principal.personID, detail: "\(request.method) \(request.uri.path): \(why)", requestID: context.id, client: context.clientAddress
         )
         throw Problem(type: "forbidden", title: "Forbidden", status: .forbidden, detail: "Refused: \(why).")
     }

@@ -1,5 +1,4 @@
 import GuichetDomain
-import GuichetStore
 import Hummingbird
 
 /// Per-request state: who is calling (set by `AuthMiddleware`).
@@ -7,7 +6,7 @@ public struct GuichetRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
     /// The browser session the request came with, if it came with one.
-    public var session: SessionRecord?
+    public var session: BrowserSession?
     /// The peer that opened the connection (the load balancer, behind HAProxy).
     public let peerAddress: String?
     /// The caller's address: the peer, or what a trusted proxy says it forwarded.

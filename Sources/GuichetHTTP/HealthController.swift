@@ -1,9 +1,9 @@
-import GuichetStore
+import GuichetServices
 import Hummingbird
 
 /// Liveness (the process answers) and readiness (the database answers and the node is not draining).
 struct HealthController {
-    let database: Database
+    let health: HealthService
     let state: NodeState
 
     func register(in table: RouteTable) {
@@ -14,7 +14,7 @@ struct HealthController {
             if state.isDraining {
                 return try TicketsController.json(["status": "draining"], status: .serviceUnavailable)
             }
-            guard await database.isReachable() else {
+            guard await health.databaseReachable() else {
                 return try TicketsController.json(["status": "database unreachable"], status: .serviceUnavailable)
             }
             return try TicketsController.json(["status": "ready"])

@@ -14,9 +14,9 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
             guard !allowed.isEmpty, !allowed.contains(request.method.rawValue) else { throw error }
             var problem = Problem(
                 type: "method-not-allowed", title: "Method not allowed", status: .methodNotAllowed,
-                detail: "\(request.uri.path) answers \(allowed.sorted().joined(separator: ", ")), not \(request.method.rawValue)."
+                detail: "\(request.uri.path) answers \(allowed.joined(separator: ", ")), not \(request.method.rawValue)."
             )
-            problem.allow = Array(Set(allowed)).sorted()
+            problem.allow = allowed
             throw problem
         }
     }

@@ -1,5 +1,5 @@
 import GuichetQueue
-import GuichetStore
+import GuichetServices
 import Hummingbird
 import Logging
 import Prometheus
@@ -8,21 +8,21 @@ import Prometheus
 /// `/metrics` with the job pickup and run time histograms, failures, retries and rescues this
 /// worker recorded, and the cluster's queue depth.
 public func buildMonitorApplication(
-    database: Database, state: NodeState, registry: PrometheusCollectorRegistry, queues: [String], host: String, port: Int, logger: Logger
+    desk: ServiceDesk, state: NodeState, registry: PrometheusCollectorRegistry, queues: [String], host: String, port: Int, logger: Logger
 ) -> some ApplicationProtocol {
-    let (router, _) = buildMonitorRouter(database: database, state: state, registry: registry, queues: queues, logger: logger)
+    let (router, _) = buildMonitorRouter(desk: desk, state: state, registry: registry, queues: queues)
     return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "guichet-worker"), logger: logger)
 }
 
 /// The monitoring routes of a worker node serving `queues`, and their table.
 public func buildMonitorRouter(
-    database: Database, state: NodeState, registry: PrometheusCollectorRegistry, queues: [String], logger: Logger
+    desk: ServiceDesk, state: NodeState, registry: PrometheusCollectorRegistry, queues: [String]
 ) -> (Router<GuichetRequestContext>, RouteTable) {
     let router = Router(context: GuichetRequestContext.self)
     router.add(middleware: ProblemMiddleware())
     let table = RouteTable(router: router)
-    HealthController(database: database, state: state).register(in: table)
-    MetricsController(registry: registry, queue: JobQueue(client: database.client, logger: logger), queues: queues).register(in: table)
+    HealthController(health: desk.health, state: state).register(in: table)
+    MetricsController(registry: registry, queue: desk.queue, queues: queues).register(in: table)
     return (router, table)
 }
 

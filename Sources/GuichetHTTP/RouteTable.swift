@@ -11,9 +11,9 @@ public final class RouteTable {
     }
 
     let router: Router<GuichetRequestContext>
-    public private(set) var routes: [Route] = []
-    /// The same routes, for the requests being served (`MethodNotAllowedMiddleware`).
+    /// The routes added, also read while requests are served (`MethodNotAllowedMiddleware`).
     let known = KnownRoutes()
+    public var routes: [Route] { known.all }
 
     init(router: Router<GuichetRequestContext>) {
         self.router = router
@@ -35,8 +35,7 @@ public final class RouteTable {
         } else {
             router.on(routerPath, method: method, use: handler)
         }
-        routes.append(Route(method: method.rawValue.lowercased(), path: prefix + path))
-        known.add(routes[routes.count - 1])
+        known.add(Route(method: method.rawValue.lowercased(), path: prefix + path))
     }
 }
 
@@ -46,15 +45,19 @@ final class KnownRoutes: Sendable {
 
     func add(_ route: RouteTable.Route) { routes.withLock { $0.append(route) } }
 
-    /// The methods of the routes whose path template matches `path` (`/tickets/{id}` matches `/tickets/12`).
+    var all: [RouteTable.Route] { routes.withLock { $0 } }
+
+    /// The methods of the routes whose path template matches `path` (`/tickets/{id}` matches
+    /// `/tickets/12`), sorted, each once.
     func methods(for path: String) -> [String] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        return routes.withLock { routes in
+        let methods = routes.withLock { routes in
             routes.filter { route in
                 let template = route.path.split(separator: "/", omittingEmptySubsequences: false)
                 return template.count == segments.count
                     && zip(template, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
             }.map { $0.method.uppercased() }
         }
+        return Set(methods).sorted()
     }
 }

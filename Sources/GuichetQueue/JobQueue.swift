@@ -167,17 +167,18 @@ public struct JobQueue: Sendable {
         return done
     }
 
-    /// Records a failed attempt: the job is due again after `retryIn`, or discarded when it has no attempt left.
+    /// Records a failed attempt: the job is due again after `retryIn`, or discarded when it has no attempt left
+    /// or fails `permanently`.
     /// Returns the state the job is left in, or `nil` when the lease was lost.
     @discardableResult
-    public func fail(jobID: Int64, workerID: String, error: String, retryIn: Duration) async throws -> JobState? {
+    public func fail(jobID: Int64, workerID: String, error: String, retryIn: Duration, permanently: Bool = false) async throws -> JobState? {
         let entry = JobErrorEntry(at: Date(), message: String(error.prefix(2_000)))
         let rows = try await client.query(
             """
             UPDATE queue.jobs SET
-                state = CASE WHEN attempts >= max_attempts THEN 3 ELSE 0 END,
-                run_at = CASE WHEN attempts >= max_attempts THEN run_at ELSE now() + make_interval(secs => \(retryIn.seconds)) END,
-                finished_at = CASE WHEN attempts >= max_attempts THEN now() END,
+                state = CASE WHEN attempts >= max_attempts OR \(permanently) THEN 3 ELSE 0 END,
+                run_at = CASE WHEN attempts >= max_attempts OR \(permanently) THEN run_at ELSE now() + make_interval(secs => \(retryIn.seconds)) END,
+                finished_at = CASE WHEN attempts >= max_attempts OR \(permanently) THEN now() END,
                 locked_by = NULL, locked_until = NULL,
                 errors = errors || jsonb_build_array(jsonb_build_object('at', \(entry.at), 'attempt', attempts, 'error', \(entry.message)::text))
             WHERE id = \(jobID) AND state = 1 AND locked_by = \(workerID)

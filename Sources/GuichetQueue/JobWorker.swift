@@ -160,11 +160,11 @@ public struct JobWorker: Service {
         let delay = configuration.retry.delay(afterAttempt: job.attempt)
         logger.warning("job attempt failed", metadata: ["attempt": "\(job.attempt)/\(job.maxAttempts)", "error": "\(String(reflecting: error))"])
         do {
-            let (queue, workerID, message) = (self.queue, configuration.workerID, "\(error)")
+            let (queue, workerID, message, permanently) = (self.queue, configuration.workerID, "\(error)", error is any PermanentJobFailure)
             let state = try await withDeadline(configuration.lease / 2, "recording a failure") {
-                try await queue.fail(jobID: job.id, workerID: workerID, error: message, retryIn: delay)
+                try await queue.fail(jobID: job.id, workerID: workerID, error: message, retryIn: delay, permanently: permanently)
             }
-            if state == .discarded { logger.error("job discarded: no attempt left") }
+            if state == .discarded { logger.error(permanently ? "job discarded: no retry can mend it" : "job discarded: no attempt left") }
             if state == .pending { Counter(label: "guichet_jobs_retried_total", dimensions: [("queue", job.queue), ("kind", job.kind)]).increment() }
         } catch {
             logger.error("recording a job failure failed; its lease will expire", metadata: ["error": "\(String(reflecting: error))"])

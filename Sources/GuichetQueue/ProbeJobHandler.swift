@@ -5,7 +5,17 @@ import PostgresNIO
 /// `queue.probe` jobs: do nothing for `sleep_ms` milliseconds, then record the run in
 /// `queue.probe_runs`. Fault tests and operators use them to see that jobs run, and how often.
 public struct ProbeJobHandler: JobHandler {
-    public static let kind = "queue.probe"
+    /// A probe: how long it sleeps before recording its run.
+    public struct Probe: JobParameters {
+        public static let queue = "default"
+        public static let kind = "queue.probe"
+
+        public var sleepMs: Int?
+
+        public init(sleepMs: Int?) {
+            self.sleepMs = sleepMs
+        }
+    }
 
     let client: PostgresClient
     let workerID: String
@@ -15,17 +25,9 @@ public struct ProbeJobHandler: JobHandler {
         self.workerID = workerID
     }
 
-    struct Payload: Decodable {
-        var sleepMs: Int?
-
-        enum CodingKeys: String, CodingKey {
-            case sleepMs = "sleep_ms"
-        }
-    }
-
     public func handle(_ job: ClaimedJob, logger: Logger) async throws {
         let started = Date()
-        let payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
+        let payload = try job.parameters(Probe.self)
         if let sleep = payload.sleepMs, sleep > 0 {
             try await Task.sleep(for: .milliseconds(min(sleep, 600_000)))
         }

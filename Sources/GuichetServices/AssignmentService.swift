@@ -68,6 +68,12 @@ public struct AssignmentService: Sendable {
             return .assigned(teamID: teamID, agentID: agentID)
         }
     }
+
+    /// Folds the agents' workload changes into their totals, so that the loads auto-assignment
+    /// reads stay a handful of rows per agent; returns how many changes were folded.
+    public func foldWorkloads() async throws -> Int {
+        try await database.client.withConnection { try await DispatchRepository(connection: $0, logger: logger).foldWorkloads() }
+    }
 }
 
 public enum AssignmentError: Error, CustomStringConvertible {

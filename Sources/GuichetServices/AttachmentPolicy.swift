@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GuichetDomain
 import GuichetStore
 
 /// What may be joined to a ticket: a few files of common office and image types, each under a size

@@ -55,7 +55,7 @@ public struct InboundMailService: Sendable {
         }
         logger.info("mail received", metadata: ["outcome": "\(outcome)"])
         if case .duplicate = outcome {} else { tickets.signalFollowUps() }
-        if case .opened = outcome { tickets.notifier.signal(queue: TicketService.assignmentQueue) }
+        if case .opened = outcome { tickets.notifier.signal(queue: AssignTicket.queue) }
         return outcome
     }
 

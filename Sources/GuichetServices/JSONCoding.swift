@@ -1,7 +1,7 @@
 import Foundation
 
-/// The JSON conventions of Guichet: snake_case keys and ISO 8601 dates, for the API, stored
-/// responses and job payloads alike.
+/// The JSON conventions of Guichet: snake_case keys and ISO 8601 dates, for the API and stored
+/// responses (job payloads follow the same, in `GuichetQueue`).
 public enum JSONCoding {
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()

@@ -14,7 +14,7 @@ extension TicketService {
             guard record.version == expectedVersion else { throw ServiceError.versionMismatch(current: record.version) }
             return try await apply(action, to: record, by: principal, on: connection)
         }
-        if view.status == .new { notifier.signal(queue: Self.assignmentQueue) }
+        if view.status == .new { notifier.signal(queue: AssignTicket.queue) }
         signalFollowUps()
         return view
     }
@@ -43,10 +43,7 @@ extension TicketService {
             ticketID: record.id, from: record.status, to: change.state.status, at: now
         )
         if change.state.status == .new {
-            try await JobQueue.enqueue(
-                NewJob(queue: Self.assignmentQueue, kind: Self.assignmentKind, payload: #"{"ticket_id":\#(record.id)}"#, uniqueKey: "assign:\(record.id)"),
-                on: connection, logger: logger
-            )
+            try await JobQueue.enqueue(AssignTicket(ticketId: record.id).job, on: connection, logger: logger)
         }
         logger.info("ticket action", metadata: ["ticket": "\(record.ref)", "action": "\(action.name.rawValue)"])
         guard let updated = try await tickets.find(.id(record.id), scope: .all) else { throw StoreError.noRowReturned }

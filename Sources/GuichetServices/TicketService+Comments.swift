@@ -7,11 +7,11 @@ import PostgresNIO
 public struct CommentRequest: Sendable, Equatable, Codable {
     public var body: String?
     /// `public` when left out.
-    public var visibility: CommentRecord.Visibility?
+    public var visibility: CommentVisibility?
     /// `api` when left out.
     public var origin: TicketOrigin?
 
-    public init(body: String? = nil, visibility: CommentRecord.Visibility? = nil, origin: TicketOrigin? = nil) {
+    public init(body: String? = nil, visibility: CommentVisibility? = nil, origin: TicketOrigin? = nil) {
         self.body = body
         self.visibility = visibility
         self.origin = origin
@@ -49,7 +49,7 @@ extension TicketService {
     /// Adds a comment to a ticket the caller locked in their transaction, with its history entry
     /// and, for a public reply from the service centre, the requester's notification.
     func addComment(
-        _ body: String, visibility: CommentRecord.Visibility, origin: TicketOrigin, to record: TicketRecord, by principal: Principal,
+        _ body: String, visibility: CommentVisibility, origin: TicketOrigin, to record: TicketRecord, by principal: Principal,
         on connection: PostgresConnection
     ) async throws -> CommentView {
         try Self.authorizeCommenting(by: principal)

@@ -9,11 +9,7 @@ import PostgresNIO
 /// it causes commit together or not at all.
 public struct TicketService: Sendable {
     /// The queue and kind of the auto-assignment job.
-    public static let assignmentQueue = "assignment"
-    public static let assignmentKind = "ticket.assign"
     /// The queue and kind of the jobs that send notifications by e-mail.
-    public static let mailQueue = NotificationComposer.queue
-    public static let mailKind = NotificationComposer.kind
 
     let database: Database
     let notifier: JobNotifier
@@ -42,7 +38,7 @@ public struct TicketService: Sendable {
     /// Wakes the workers of the queues a committed change filled.
     func signalFollowUps() {
         notifier.signal(queue: SLATimer.queue)
-        notifier.signal(queue: NotificationComposer.queue)
+        notifier.signal(queue: SendMail.queue)
     }
 
     /// Records a new ticket and enqueues its dispatch. With an idempotency key, a repeat of the same
@@ -83,7 +79,7 @@ public struct TicketService: Sendable {
             return OpenOutcome(ticket: view, replayed: false)
         }
         if !outcome.replayed {
-            notifier.signal(queue: Self.assignmentQueue)
+            notifier.signal(queue: AssignTicket.queue)
             signalFollowUps()
         }
         return outcome
@@ -117,13 +113,7 @@ public struct TicketService: Sendable {
             ticketID: id, actorID: principal.personID, kind: "created",
             changes: ["status": FieldChange(from: nil, to: TicketStatus.new.rawValue)], requestID: principal.requestID
         )
-        try await JobQueue.enqueue(
-            NewJob(
-                queue: Self.assignmentQueue, kind: Self.assignmentKind, payload: #"{"ticket_id":\#(id)}"#, priority: 0,
-                uniqueKey: "assign:\(id)"
-            ),
-            on: connection, logger: logger
-        )
+        try await JobQueue.enqueue(AssignTicket(ticketId: id).job, on: connection, logger: logger)
         guard let record = try await tickets.find(.id(id), scope: .all) else { throw StoreError.noRowReturned }
         try await SLAKeeper(connection: connection, logger: logger).start(
             ticketID: id, serviceID: serviceID, priority: record.priority.rawValue, at: clock.now()

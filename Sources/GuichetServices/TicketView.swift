@@ -97,7 +97,7 @@ public struct CommentView: Sendable, Equatable, Codable {
     public var id: Int64
     public var ticketId: Int64
     public var author: TicketRecord.Named
-    public var visibility: CommentRecord.Visibility
+    public var visibility: CommentVisibility
     public var body: String
     public var origin: TicketOrigin
     public var createdAt: Date

@@ -18,7 +18,7 @@ extension CommentRepository {
         for try await (id, authorID, authorName, visibility, body, origin, createdAt) in rows.decode(
             (Int64, Int64, String, String, String, String, Date).self
         ) {
-            guard let visibility = CommentRecord.Visibility(rawValue: visibility), let origin = TicketOrigin(rawValue: origin) else { continue }
+            guard let visibility = CommentVisibility(rawValue: visibility), let origin = TicketOrigin(rawValue: origin) else { continue }
             comments.append(
                 CommentRecord(
                     id: id, ticketID: ticketID, author: .init(id: authorID, name: authorName), visibility: visibility, body: body, origin: origin,

@@ -5,15 +5,10 @@ import PostgresNIO
 
 /// A reply on a ticket: public (the requester sees it) or an internal note.
 public struct CommentRecord: Sendable, Equatable {
-    public enum Visibility: String, Sendable, Codable, CaseIterable {
-        case `public`
-        case `internal`
-    }
-
     public var id: Int64
     public var ticketID: Int64
     public var author: TicketRecord.Named
-    public var visibility: Visibility
+    public var visibility: CommentVisibility
     public var body: String
     public var origin: TicketOrigin
     public var createdAt: Date
@@ -30,7 +25,7 @@ public struct CommentRepository: Sendable {
 
     /// `at` is when the comment was written, by the caller's clock.
     public func insert(
-        ticketID: Int64, authorID: Int64, visibility: CommentRecord.Visibility, body: String, origin: TicketOrigin, at moment: Date
+        ticketID: Int64, authorID: Int64, visibility: CommentVisibility, body: String, origin: TicketOrigin, at moment: Date
     ) async throws -> CommentRecord {
         let rows = try await connection.query(
             """

@@ -46,19 +46,17 @@ extension DirectoryRepository {
         try await updated("UPDATE accounts SET roles = \(roles.map(\.rawValue)) WHERE person_id = \(personID) RETURNING 1")
     }
 
-    /// Issues a named, scoped API token that may expire; returns its record and the token, which is
-    /// seen only this once.
-    public func issueToken(personID: Int64, label: String, scopes: [TokenScope], expiresAt: Date?) async throws -> (record: TokenRecord, token: String) {
-        let token = APIToken.generate()
+    /// Records a named, scoped API token that may expire, by its hash (the token itself is never stored).
+    public func insertToken(hash: Data, personID: Int64, label: String, scopes: [TokenScope], expiresAt: Date?) async throws -> TokenRecord {
         let issued = try await tokens(
             """
             INSERT INTO api_tokens (person_id, token_hash, label, scopes, expires_at)
-            VALUES (\(personID), \(APIToken.hash(token)), \(label), \(scopes.map(\.rawValue)), \(expiresAt))
+            VALUES (\(personID), \(hash), \(label), \(scopes.map(\.rawValue)), \(expiresAt))
             RETURNING id, person_id, label, scopes, created_at, expires_at, revoked_at
             """
         )
         guard let record = issued.first else { throw StoreError.noRowReturned }
-        return (record, token)
+        return record
     }
 
     /// Revokes a live token; `owner` limits it to that person's tokens. Returns the token revoked.

@@ -3,18 +3,6 @@ import GuichetDomain
 import Logging
 import PostgresNIO
 
-/// A signed-in session, as the node that serves a request finds it.
-public struct SessionRecord: Sendable, Equatable {
-    public let id: Int64
-    public let principal: Principal
-    /// The token every state-changing request of this session must send back in `X-CSRF-Token`.
-    public let csrfToken: String
-    public let expiresAt: Date
-    /// Who signed in, as the pages greet them, and the language they chose.
-    public var personName: String = ""
-    public var locale: String = "fr"
-}
-
 /// Sessions and sign-in throttling, in PostgreSQL so that any API node serves any request.
 public struct SessionRepository: Sendable {
     let connection: PostgresConnection
@@ -48,7 +36,7 @@ public struct SessionRepository: Sendable {
     /// The live session of a cookie's token; `nil` when unknown, idle longer than `idle`, past its
     /// absolute expiry, or its account disabled. It is marked as seen at most once a minute, so
     /// that a signed-in browser does not write a row on every request.
-    public func find(tokenHash: Data, idle: Duration) async throws -> SessionRecord? {
+    public func find(tokenHash: Data, idle: Duration) async throws -> BrowserSession? {
         let idleSeconds = Double(idle.components.seconds)
         let rows = try await connection.query(
             """
@@ -69,7 +57,7 @@ public struct SessionRepository: Sendable {
             (Int64, Int64, Int64, [String], String, Date, String, String).self
         ) {
             let principal = Principal(personID: personID, organizationID: organizationID, roles: Set(roles.compactMap(Role.init(rawValue:))))
-            return SessionRecord(id: id, principal: principal, csrfToken: csrf, expiresAt: expiresAt, personName: name, locale: locale)
+            return BrowserSession(id: id, principal: principal, csrfToken: csrf, expiresAt: expiresAt, personName: name, locale: locale)
         }
         return nil
     }

@@ -1,29 +1,6 @@
 import Foundation
 import GuichetDomain
 import PostgresNIO
-
-/// The filters of the ticket list; `nil` means any.
-public struct TicketFilter: Sendable, Equatable {
-    public var statuses: [TicketStatus]?
-    public var teamID: Int64?
-    public var agentID: Int64?
-    public var establishmentID: Int64?
-    public var priority: Priority?
-    public var kind: TicketKind?
-
-    public init(
-        statuses: [TicketStatus]? = nil, teamID: Int64? = nil, agentID: Int64? = nil, establishmentID: Int64? = nil,
-        priority: Priority? = nil, kind: TicketKind? = nil
-    ) {
-        self.statuses = statuses
-        self.teamID = teamID
-        self.agentID = agentID
-        self.establishmentID = establishmentID
-        self.priority = priority
-        self.kind = kind
-    }
-}
-
 extension TicketRepository {
     /// Newest first; `afterID` continues a page (keyset pagination: stable while tickets are added).
     public func list(_ filter: TicketFilter, scope: TicketScope, afterID: Int64?, limit: Int) async throws -> [TicketRecord] {

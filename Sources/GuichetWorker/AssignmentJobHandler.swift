@@ -11,12 +11,8 @@ public struct AssignmentJobHandler: JobHandler {
         self.assignments = assignments
     }
 
-    struct Payload: Decodable {
-        let ticketId: Int64
-    }
-
     public func handle(_ job: ClaimedJob, logger: Logger) async throws {
-        let payload = try JSONCoding.decoder().decode(Payload.self, from: Data(job.payload.utf8))
+        let payload = try job.parameters(AssignTicket.self)
         var logger = logger
         logger[metadataKey: "ticket_id"] = "\(payload.ticketId)"
         let outcome = try await assignments.autoAssign(ticketID: payload.ticketId)

@@ -2,33 +2,25 @@ import Foundation
 import GuichetMail
 import GuichetQueue
 import GuichetServices
-import GuichetStore
 import Logging
 
 /// Runs `mail.send` jobs: hands a stored notification to the SMTP server. A refusal for good (5xx)
 /// is recorded and not retried; anything else is retried by the queue with backoff, with the same
 /// Message-ID, so that a server that was down only delays mail.
 public struct MailJobHandler: JobHandler {
-    let database: Database
+    let notifications: NotificationService
     let smtp: SMTPClient
     let sender: MailAddress
 
-    public init(database: Database, smtp: SMTPClient, sender: MailAddress) {
-        self.database = database
+    public init(notifications: NotificationService, smtp: SMTPClient, sender: MailAddress) {
+        self.notifications = notifications
         self.smtp = smtp
         self.sender = sender
     }
 
-    struct Payload: Decodable {
-        let notificationId: Int64
-    }
-
     public func handle(_ job: ClaimedJob, logger: Logger) async throws {
-        let payload = try JSONCoding.decoder().decode(Payload.self, from: Data(job.payload.utf8))
-        let stored = try await database.client.withConnection { connection in
-            try await NotificationRepository(connection: connection, logger: logger).find(id: payload.notificationId)
-        }
-        guard let stored, stored.sentAt == nil, stored.failedAt == nil else { return }
+        let payload = try job.parameters(SendMail.self)
+        guard let stored = try await notifications.unsent(id: payload.notificationId) else { return }
         var logger = logger
         logger[metadataKey: "notification"] = "\(stored.id)"
         if let ref = stored.ticketRef { logger[metadataKey: "ticket"] = .string(ref) }
@@ -54,15 +46,11 @@ public struct MailJobHandler: JobHandler {
             try await record(stored.id, error: "\(error)", permanently: false, logger: logger)
             throw error
         }
-        try await database.client.withConnection { connection in
-            try await NotificationRepository(connection: connection, logger: logger).markSent(id: stored.id)
-        }
+        try await notifications.markSent(id: stored.id)
         logger.info("mail sent", metadata: ["kind": .string(notification.kind)])
     }
 
     private func record(_ id: Int64, error: String, permanently: Bool, logger: Logger) async throws {
-        try await database.client.withConnection { connection in
-            try await NotificationRepository(connection: connection, logger: logger).markFailed(id: id, error: error, permanently: permanently)
-        }
+        try await notifications.markFailed(id: id, error: error, permanently: permanently)
     }
 }

@@ -12,7 +12,7 @@ public struct SLATimerJobHandler: JobHandler {
     }
 
     public func handle(_ job: ClaimedJob, logger: Logger) async throws {
-        let timer = try JSONCoding.decoder().decode(SLATimer.self, from: Data(job.payload.utf8))
+        let timer = try job.parameters(SLATimer.self)
         var logger = logger
         logger[metadataKey: "ticket_id"] = "\(timer.ticketId)"
         let outcome = try await sla.fire(timer)

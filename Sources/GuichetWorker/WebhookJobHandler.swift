@@ -2,7 +2,6 @@ import AsyncHTTPClient
 import Foundation
 import GuichetQueue
 import GuichetServices
-import GuichetStore
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -11,15 +10,10 @@ import NIOHTTP1
 /// delivered; anything else is retried by the queue with backoff (10 attempts), and the last
 /// attempt marks the delivery failed. A target that resolves to an internal address is refused.
 public struct WebhookJobHandler: JobHandler {
-    public static let queue = "webhooks"
-    public static let kind = "webhook.deliver"
+    let webhooks: WebhookService
 
-    let database: Database
-    let secrets: SecretBox?
-
-    public init(database: Database, secrets: SecretBox?) {
-        self.database = database
-        self.secrets = secrets
+    public init(webhooks: WebhookService) {
+        self.webhooks = webhooks
     }
 
     /// The HTTP client of one delivery: it connects to the address checked, whatever a second
@@ -32,33 +26,23 @@ public struct WebhookJobHandler: JobHandler {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    struct Payload: Decodable {
-        let deliveryId: Int64
-    }
-
     struct DeliveryFailed: Error, CustomStringConvertible {
         let description: String
     }
 
     public func handle(_ job: ClaimedJob, logger: Logger) async throws {
-        let payload = try JSONCoding.decoder().decode(Payload.self, from: Data(job.payload.utf8))
-        guard let delivery = try await repository({ try await $0.delivery(id: payload.deliveryId) }), !delivery.done else { return }
+        let payload = try job.parameters(DeliverWebhook.self)
+        guard let delivery = try await webhooks.pendingDelivery(id: payload.deliveryId) else { return }
         let lastAttempt = job.attempt >= job.maxAttempts
         let target: WebhookTarget.Checked
         do {
-            target = try WebhookTarget.check(delivery.url, allowPrivate: delivery.allowPrivate)
+            target = try await WebhookTarget.check(delivery.url, allowPrivate: delivery.allowPrivate)
         } catch {
-            try await repository { try await $0.recordAttempt(id: delivery.id, status: nil, error: "\(error)", delivered: false, failedForGood: true) }
+            try await webhooks.recordAttempt(id: delivery.id, status: nil, error: "\(error)", delivered: false, failedForGood: true)
             logger.warning("webhook target refused", metadata: ["delivery": "\(delivery.deliveryID)", "reason": "\(error)"])
             return
         }
-        let secret: String
-        if SecretBox.isSealed(delivery.secret) {
-            guard let secrets else { throw DeliveryFailed(description: "this worker has no GUICHET_SECRET_KEY to open the subscription's secret") }
-            secret = try secrets.open(delivery.secret)
-        } else {
-            secret = delivery.secret
-        }
+        let secret = try webhooks.signingSecret(of: delivery)
         let body = Data(delivery.payload.utf8)
         let timestamp = Int(Date().timeIntervalSince1970)
         var request = HTTPClientRequest(url: delivery.url)
@@ -82,14 +66,8 @@ public struct WebhookJobHandler: JobHandler {
             failure = "\(error)"
         }
         try? await http.shutdown()
-        try await repository {
-            try await $0.recordAttempt(id: delivery.id, status: status, error: failure, delivered: failure == nil, failedForGood: failure != nil && lastAttempt)
-        }
+        try await webhooks.recordAttempt(id: delivery.id, status: status, error: failure, delivered: failure == nil, failedForGood: failure != nil && lastAttempt)
         if let failure { throw DeliveryFailed(description: failure) }
         logger.debug("webhook delivered", metadata: ["delivery": "\(delivery.deliveryID)"])
-    }
-
-    private func repository<Result: Sendable>(_ body: (WebhookRepository) async throws -> Result) async throws -> Result {
-        try await database.client.withConnection { try await body(WebhookRepository(connection: $0, logger: database.logger)) }
     }
 }

@@ -1,37 +1,29 @@
 import GuichetMail
 import GuichetQueue
 import GuichetServices
-import GuichetStore
 import Logging
 
 /// The job handlers a `guichet work` process runs, by job kind.
 public enum WorkerHandlers {
-    /// Without `mail`, this worker sends no mail: mail jobs wait for a worker that does. `notifier`
-    /// wakes workers for the jobs these handlers enqueue (the process runs it as a service);
-    /// `secrets` opens webhooks' sealed secrets.
+    /// Without `mail`, this worker sends no mail: mail jobs wait for a worker that does. The desk's
+    /// notifier wakes workers for the jobs these handlers enqueue (the process runs it as a service).
     public static func all(
-        database: Database, notifier: JobNotifier, workerID: String, retention: Retention = Retention(), mail: MailSettings? = nil,
-        publicURL: String? = nil, autoCloseAfter: Duration = .seconds(10 * 86_400), secrets: SecretBox?, logger: Logger
+        desk: ServiceDesk, workerID: String, retention: Retention = Retention(), mail: MailSettings? = nil,
+        autoCloseAfter: Duration = .seconds(10 * 86_400)
     ) -> [String: any JobHandler] {
-        let queue = JobQueue(client: database.client, logger: logger)
         var handlers: [String: any JobHandler] = [
-            TicketService.assignmentKind: AssignmentJobHandler(
-                assignments: AssignmentService(database: database, logger: logger, publicURL: publicURL)
-            ),
-            SLATimer.kind: SLATimerJobHandler(sla: SLAService(database: database, logger: logger, publicURL: publicURL)),
-            ProbeJobHandler.kind: ProbeJobHandler(client: database.client, workerID: workerID),
-            PruneJobHandler.kind: PruneJobHandler(queue: queue, keepCompleted: retention.completed, keepDiscarded: retention.discarded),
-            WebhookJobHandler.kind: WebhookJobHandler(database: database, secrets: secrets),
-            WorkloadFoldJobHandler.kind: WorkloadFoldJobHandler(database: database),
-            SessionPurgeJobHandler.kind: SessionPurgeJobHandler(sessions: SessionService(database: database, logger: logger)),
-            DashboardRefreshJobHandler.kind: DashboardRefreshJobHandler(dashboards: DashboardService(database: database, logger: logger)),
-            AutoCloseJobHandler.kind: AutoCloseJobHandler(
-                tickets: TicketService(database: database, notifier: notifier, logger: logger, publicURL: publicURL),
-                after: autoCloseAfter
-            ),
+            AssignTicket.kind: AssignmentJobHandler(assignments: desk.assignments),
+            SLATimer.kind: SLATimerJobHandler(sla: desk.sla),
+            ProbeJobHandler.Probe.kind: ProbeJobHandler(client: desk.client, workerID: workerID),
+            PruneJobHandler.kind: PruneJobHandler(queue: desk.queue, keepCompleted: retention.completed, keepDiscarded: retention.discarded),
+            DeliverWebhook.kind: WebhookJobHandler(webhooks: desk.webhooks),
+            WorkloadFoldJobHandler.kind: WorkloadFoldJobHandler(assignments: desk.assignments),
+            SessionPurgeJobHandler.kind: SessionPurgeJobHandler(sessions: desk.sessions),
+            DashboardRefreshJobHandler.kind: DashboardRefreshJobHandler(dashboards: desk.dashboards),
+            AutoCloseJobHandler.kind: AutoCloseJobHandler(tickets: desk.tickets, after: autoCloseAfter),
         ]
         if let mail {
-            handlers[TicketService.mailKind] = MailJobHandler(database: database, smtp: SMTPClient(configuration: mail.smtp), sender: mail.sender)
+            handlers[SendMail.kind] = MailJobHandler(notifications: desk.notifications, smtp: SMTPClient(configuration: mail.smtp), sender: mail.sender)
         }
         return handlers
     }
@@ -80,6 +72,6 @@ public enum WorkerHandlers {
     /// The queues these handlers listen on by default: dispatch, SLA timers, webhooks, and `default`
     /// for probes and maintenance; and mail when the worker sends it.
     public static func queues(sendingMail: Bool) -> [String] {
-        [TicketService.assignmentQueue, SLATimer.queue, WebhookJobHandler.queue, "default"] + (sendingMail ? [TicketService.mailQueue] : [])
+        [AssignTicket.queue, SLATimer.queue, DeliverWebhook.queue, "default"] + (sendingMail ? [SendMail.queue] : [])
     }
 }

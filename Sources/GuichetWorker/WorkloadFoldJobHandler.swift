@@ -1,5 +1,5 @@
 import GuichetQueue
-import GuichetStore
+import GuichetServices
 import Logging
 
 /// `agents.workloads.fold`: folds the agents' workload changes into their totals, so that the loads
@@ -8,16 +8,14 @@ import Logging
 public struct WorkloadFoldJobHandler: JobHandler {
     public static let kind = "agents.workloads.fold"
 
-    let database: Database
+    let assignments: AssignmentService
 
-    public init(database: Database) {
-        self.database = database
+    public init(assignments: AssignmentService) {
+        self.assignments = assignments
     }
 
     public func handle(_ job: ClaimedJob, logger: Logger) async throws {
-        let folded = try await database.client.withConnection { connection in
-            try await DispatchRepository(connection: connection, logger: logger).foldWorkloads()
-        }
+        let folded = try await assignments.foldWorkloads()
         logger.debug("agents' workload changes folded", metadata: ["changes": "\(folded)"])
     }
 }

@@ -101,7 +101,7 @@ struct QueueCommand: AsyncParsableCommand {
         func run() async throws {
             let (count, sleep, queueName) = (self.count, self.sleepMilliseconds, self.queue)
             let jobs = (0..<count).map { _ in
-                NewJob(queue: queueName, kind: ProbeJobHandler.kind, payload: #"{"sleep_ms":\#(sleep)}"#, maxAttempts: 25)
+                NewJob(ProbeJobHandler.Probe(sleepMs: sleep), queue: queueName, maxAttempts: 25)
             }
             let inserted = try await QueueCommand.withQueue(common) { try await $0.enqueue(many: jobs) }
             print("Enqueued \(inserted) probe job(s) on \(queueName).")

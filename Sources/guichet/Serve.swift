@@ -60,13 +60,12 @@ struct Serve: AsyncParsableCommand {
             port: port,
             drainDelay: .milliseconds(Int64(drain * 1000)),
             trustedProxies: Set(proxies),
-            publicURL: publicURL ?? Environment.value("GUICHET_PUBLIC_URL"),
-            cas: try casSettings(),
-            secrets: try common.secrets()
+            cas: try casSettings()
         )
         let headerSeconds = headerTimeout ?? Environment.value("GUICHET_HEADER_TIMEOUT").flatMap(Double.init) ?? 20
         guard headerSeconds > 0 else { throw ValidationError("The header timeout is a positive number of seconds.") }
         configuration.headerTimeout = .milliseconds(Int64(headerSeconds * 1000))
+        let secrets = try common.secrets()
         try await verifySchema(url, logger: logger)
 
         let registry = PrometheusCollectorRegistry()
@@ -76,9 +75,10 @@ struct Serve: AsyncParsableCommand {
         let state = NodeState()
         let notifier = JobNotifier(client: client, logger: logger)
         let live = LiveFeed(database: database, logger: logger)
-        let app = buildApplication(
-            database: database, notifier: notifier, state: state, registry: registry, configuration: configuration, live: live, logger: logger
+        let desk = ServiceDesk(
+            database: database, notifier: notifier, publicURL: publicURL ?? Environment.value("GUICHET_PUBLIC_URL"), secrets: secrets, logger: logger
         )
+        let app = buildApplication(desk: desk, state: state, registry: registry, configuration: configuration, live: live, logger: logger)
         // Shutdown runs in reverse: the drain gate first (readiness false), then the live feed (its
         // event streams end, so browsers reconnect to another node), then the server, then the
         // notifier (which sends what is left), then the database.

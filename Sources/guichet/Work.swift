@@ -3,6 +3,7 @@ import Foundation
 import GuichetHTTP
 import GuichetMail
 import GuichetQueue
+import GuichetServices
 import GuichetStore
 import GuichetWorker
 import Logging
@@ -103,14 +104,16 @@ struct Work: AsyncParsableCommand {
         let autoClose = autoCloseDays ?? Environment.value("GUICHET_AUTOCLOSE_DAYS").flatMap(Double.init) ?? 10
         guard autoClose > 0 else { throw ValidationError("The auto-close delay is a positive number of days.") }
         let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
-        let database = Database(client: client, logger: logger)
         let notifier = JobNotifier(client: client, logger: logger)
+        let desk = ServiceDesk(
+            database: Database(client: client, logger: logger), notifier: notifier, publicURL: publicURL ?? Environment.value("GUICHET_PUBLIC_URL"),
+            secrets: try common.secrets(), logger: logger
+        )
         let worker = JobWorker(
-            queue: JobQueue(client: client, logger: logger),
+            queue: desk.queue,
             handlers: WorkerHandlers.all(
-                database: database, notifier: notifier, workerID: id, retention: .init(completed: .seconds(Int64(retainMinutes * 60))),
-                mail: mail, publicURL: publicURL ?? Environment.value("GUICHET_PUBLIC_URL"),
-                autoCloseAfter: .seconds(Int64(autoClose * 86_400)), secrets: try common.secrets(), logger: logger
+                desk: desk, workerID: id, retention: .init(completed: .seconds(Int64(retainMinutes * 60))), mail: mail,
+                autoCloseAfter: .seconds(Int64(autoClose * 86_400))
             ),
             configuration: JobWorkerConfiguration(
                 workerID: id, queues: queueList, lease: .milliseconds(Int64(lease * 1000)), jobTimeout: .milliseconds(Int64(jobTimeout * 1000))
@@ -118,7 +121,7 @@ struct Work: AsyncParsableCommand {
             logger: logger
         )
         let scheduler = PeriodicScheduler(
-            queue: JobQueue(client: client, logger: logger), jobs: WorkerHandlers.periodic, holder: id, logger: logger
+            queue: desk.queue, jobs: WorkerHandlers.periodic, holder: id, logger: logger
         )
         // Shutdown runs in reverse: readiness turns false, the scheduler and the worker stop (running
         // jobs finish), then the monitoring server and the database.
@@ -128,7 +131,7 @@ struct Work: AsyncParsableCommand {
         let state = NodeState()
         if monitorPort != 0 {
             let monitor = buildMonitorApplication(
-                database: database, state: state, registry: registry, queues: queueList.map(\.queue), host: host ?? Environment.value("GUICHET_HTTP_HOST") ?? "127.0.0.1",
+                desk: desk, state: state, registry: registry, queues: queueList.map(\.queue), host: host ?? Environment.value("GUICHET_HTTP_HOST") ?? "127.0.0.1",
                 port: monitorPort, logger: logger
             )
             services.append(.init(service: monitor))

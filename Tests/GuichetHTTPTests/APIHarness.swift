@@ -107,19 +107,18 @@ private func withAPI<Result: Sendable>(
     try await TestDatabase.withFresh { database, template in
         let state = NodeState()
         let notifier = JobNotifier(client: database.client, logger: TestDatabase.logger)
+        let desk = ServiceDesk(database: database, notifier: notifier, publicURL: publicURL, secrets: testSecrets, logger: TestDatabase.logger)
         let (router, table) = buildRouter(
-            database: database, notifier: notifier, state: state, registry: PrometheusCollectorRegistry(), publicURL: publicURL, cas: cas,
-            secrets: testSecrets, logger: TestDatabase.logger
+            desk: desk, state: state, registry: PrometheusCollectorRegistry(), cas: cas, live: LiveFeed(database: database, logger: TestDatabase.logger),
+            logger: TestDatabase.logger
         )
         let routes = table.routes
         let app = Application(router: router, logger: TestDatabase.logger)
         return try await app.test(.router) { client in
             let harness = APIHarness(client: client, database: database, template: template, state: state, routes: routes)
             let jobWorker = JobWorker(
-                queue: JobQueue(client: database.client, logger: TestDatabase.logger),
-                handlers: WorkerHandlers.all(
-                    database: database, notifier: notifier, workerID: "api-test-worker", mail: mail, secrets: testSecrets, logger: TestDatabase.logger
-                ),
+                queue: desk.queue,
+                handlers: WorkerHandlers.all(desk: desk, workerID: "api-test-worker", mail: mail),
                 configuration: JobWorkerConfiguration(
                     workerID: "api-test-worker", queues: WorkerHandlers.queues(sendingMail: mail != nil), pollInterval: .seconds(5)
                 ),

@@ -3,6 +3,7 @@ import GuichetQueue
 import GuichetStore
 import GuichetTestSupport
 import PostgresNIO
+import Synchronization
 import Testing
 
 @Suite("Job queue")
@@ -58,6 +59,42 @@ struct JobQueueTests {
                 // backoff doubles: at least 50 ms before the second attempt, 100 ms before the third
                 #expect(firstGap >= 0.045)
                 #expect(secondGap >= 0.095)
+            }
+        }
+    }
+
+    struct Greeting: JobParameters, Equatable {
+        static let queue = "default"
+        static let kind = "greeting"
+        var personId: Int64
+        var sentAt: Date
+    }
+
+    @Test("a typed job's payload round-trips; one its handler cannot read is discarded at once, saying what was wrong")
+    func typedPayloads() async throws {
+        try await TestDatabase.withFresh { database, _ in
+            let queue = JobQueue(client: database.client, logger: TestDatabase.logger)
+            let sent = Greeting(personId: 42, sentAt: Date(timeIntervalSince1970: 1_800_000_000))
+            let good = try #require(try await queue.enqueue(NewJob(sent, maxAttempts: 5)))
+            let bad = try #require(try await queue.enqueue(NewJob(kind: Greeting.kind, payload: #"{"person_id":"forty-two"}"#, maxAttempts: 5)))
+            let received = Mutex<[Greeting]>([])
+            let handler = ClosureHandler { job in
+                let greeting = try job.parameters(Greeting.self)
+                received.withLock { $0.append(greeting) }
+            }
+            let settled = try await withWorkers(1, queue: queue, handlers: [Greeting.kind: handler]) {
+                try await database.eventually {
+                    let (discarded, completed) = (try await database.jobCount(state: .discarded), try await database.jobCount(state: .completed))
+                    return discarded == 1 && completed == 1
+                }
+            }
+            #expect(settled)
+            #expect(received.withLock { $0 } == [sent], "job \(good) ran with its payload as sent")
+            let rows = try await database.client.query("SELECT id, state, attempts, errors->0->>'error' FROM queue.jobs WHERE id = \(bad)")
+            for try await (id, state, attempts, error) in rows.decode((Int64, Int16, Int, String).self) {
+                #expect(id == bad && state == JobState.discarded.rawValue)
+                #expect(attempts == 1, "no retry can mend a payload")
+                #expect(error.contains("payload of a greeting job cannot be read") && error.contains("forty-two"), "\(error)")
             }
         }
     }

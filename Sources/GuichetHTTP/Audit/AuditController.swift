@@ -1,6 +1,5 @@
 import Foundation
 import GuichetServices
-import GuichetStore
 import Hummingbird
 
 /// `/api/v1/audit`: administrators read the audit log.
@@ -14,19 +13,17 @@ struct AuditController {
     @Sendable func list(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let parameters = request.uri.queryParameters
-        var filter = AuditFilter()
-        filter.kindPrefix = parameters.get("kind")
-        filter.objectType = parameters.get("object_type")
-        filter.objectID = parameters.get("object_id")
+        var actorID: Int64?
         if let actor = parameters.get("actor_id") {
             guard let id = Int64(actor) else { throw Problem.badRequest("The actor_id is a person's id.", field: "actor_id") }
-            filter.actorID = id
+            actorID = id
         }
-        if let since = parameters.get("since") {
-            guard let date = try? Date(since, strategy: .iso8601) else {
+        var since: Date?
+        if let text = parameters.get("since") {
+            guard let date = try? Date(text, strategy: .iso8601) else {
                 throw Problem.badRequest("The since is an RFC 3339 instant, e.g. 2026-11-29T08:00:00Z.", field: "since")
             }
-            filter.since = date
+            since = date
         }
         var before: Int64?
         if let cursor = parameters.get("cursor") {
@@ -40,6 +37,10 @@ struct AuditController {
             }
             limit = value
         }
-        return try TicketsController.json(try await audit.list(filter, before: before, limit: limit, by: principal))
+        let page = try await audit.list(
+            kindPrefix: parameters.get("kind"), actorID: actorID, objectType: parameters.get("object_type"), objectID: parameters.get("object_id"),
+            since: since, before: before, limit: limit, by: principal
+        )
+        return try TicketsController.json(page)
     }
 }

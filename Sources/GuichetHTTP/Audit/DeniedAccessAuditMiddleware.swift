@@ -1,5 +1,4 @@
 import GuichetServices
-import GuichetStore
 import Hummingbird
 
 /// Records in the audit log every request refused with 403, with who asked what: a caller probing
@@ -13,11 +12,9 @@ struct DeniedAccessAuditMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             if let problem = Problem.from(error), problem.status == .forbidden {
-                await audit.record(
-                    AuditEntry(
-                        actorID: context.principal?.personID, kind: "access.denied", detail: "\(request.method) \(request.uri.path): \(problem.detail ?? problem.title)",
-                        requestID: context.id, client: context.clientAddress
-                    )
+                await audit.recordDenied(
+                    actorID: context.principal?.personID, detail: "\(request.method) \(request.uri.path): \(problem.detail ?? problem.title)",
+                    requestID: context.id, client: context.clientAddress
                 )
             }
             throw error

@@ -1,6 +1,5 @@
 import Foundation
 import GuichetServices
-import GuichetStore
 import Hummingbird
 
 /// `/auth/cas/login` and `/auth/cas/callback`: sign-in through the schools' digital workspace.

@@ -1,5 +1,4 @@
 import GuichetDomain
-import GuichetStore
 import Hummingbird
 
 /// The query string of `GET /tickets`, checked field by field.

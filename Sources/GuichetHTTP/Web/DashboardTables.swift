@@ -1,6 +1,5 @@
 import Foundation
 import GuichetServices
-import GuichetStore
 
 /// The dashboard's tables as the page and the CSV exports show them, each with its chart.
 struct DashboardTables {

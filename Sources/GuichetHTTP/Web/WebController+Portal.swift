@@ -1,7 +1,6 @@
 import Foundation
 import GuichetDomain
 import GuichetServices
-import GuichetStore
 import Hummingbird
 
 extension WebController {
@@ -41,7 +40,7 @@ extension WebController {
         guard AccessPolicy.mayOpen(principal) else { throw WebError.notForYou }
         if let text = request.uri.queryParameters.get("service") {
             guard let id = Int64(text), let service = try await catalogue.requestable(id: id) else { throw ServiceError.notFound("service") }
-            return requestForm(service: service, values: RequestValues(), errors: [], visitor: visitor)
+            return requestForm(service: (service.id, service.name), values: RequestValues(), errors: [], visitor: visitor)
         }
         let families = try await catalogue.families()
         let words = visitor.language
@@ -78,7 +77,7 @@ extension WebController {
         if values.title.count > 200 { errors.append(["field": "title", "message": words.word("error_title_long")]) }
         let files = form.attachments("attachment")
         errors += tickets.attachmentProblems(files).map { ["field": "attachment", "message": WebFormat.attachment($0, in: words)] }
-        if !errors.isEmpty { return requestForm(service: service, values: values, errors: errors, visitor: visitor) }
+        if !errors.isEmpty { return requestForm(service: (service.id, service.name), values: values, errors: errors, visitor: visitor) }
         var description = values.description
         if !values.equipment.isEmpty { description += "\n\n" + words.word("equipment") + " : " + values.equipment }
         do {
@@ -91,11 +90,11 @@ extension WebController {
             return Self.redirect("/tickets/\(outcome.ticket.ref)")
         } catch ServiceError.validation(let problems) {
             let errors = problems.map { ["field": $0.field == "attachment" ? "attachment" : $0.field, "message": $0.message] }
-            return requestForm(service: service, values: values, errors: errors, visitor: visitor)
+            return requestForm(service: (service.id, service.name), values: values, errors: errors, visitor: visitor)
         }
     }
 
-    private func requestForm(service: ServiceRecord, values: RequestValues, errors: [[String: String]], visitor: WebVisitor) -> Response {
+    private func requestForm(service: (id: Int64, name: String), values: RequestValues, errors: [[String: String]], visitor: WebVisitor) -> Response {
         let words = visitor.language
         func error(_ field: String) -> String? {
             let messages = errors.filter { $0["field"] == field }.compactMap { $0["message"] }

@@ -1,6 +1,5 @@
 import Foundation
 import GuichetServices
-import GuichetStore
 import Hummingbird
 
 extension WebController {

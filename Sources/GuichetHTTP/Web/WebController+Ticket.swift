@@ -1,7 +1,6 @@
 import Foundation
 import GuichetDomain
 import GuichetServices
-import GuichetStore
 import Hummingbird
 
 extension WebController {
@@ -118,7 +117,7 @@ extension WebController {
         let ref = try context.parameters.require("ref")
         guard let form = context.form else { throw WebError.forbiddenForm }
         let body = form.text("body") ?? ""
-        let visibility: CommentRecord.Visibility = form["internal"] == "1" ? .internal : .public
+        let visibility: CommentVisibility = form["internal"] == "1" ? .internal : .public
         do {
             guard !body.isEmpty else { throw ServiceError.validation([FieldProblem(field: "reply-body", message: visitor.language.word("error_reply_empty"))]) }
             let refused = tickets.attachmentProblems(form.attachments("attachment"))

@@ -1,7 +1,6 @@
 import Foundation
 import GuichetDomain
 import GuichetServices
-import GuichetStore
 import Hummingbird
 
 /// The web faces of Guichet, server-rendered on the API nodes: the requester portal, the agent

@@ -41,7 +41,8 @@ struct WebErrorMiddleware: RouterMiddleware {
         }
     }
 
-    private func page(for error: WebError, request: Request, context: Context) -> Response {
+    /// Also what `InputGuardMiddleware`, which runs before this middleware, answers a web page.
+    func page(for error: WebError, request: Request, context: Context) -> Response {
         switch error {
         case .signInRequired(let next):
             let target = next == "/" ? "/login" : "/login?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
@@ -53,11 +54,15 @@ struct WebErrorMiddleware: RouterMiddleware {
         case .formTooLarge:
             return message(request, context: context, status: .contentTooLarge, heading: "error_title", text: "error_form_too_large")
         case .controlCharacter(let field):
-            let words = (context.visitor?.language ?? WebLanguage.of(request, personLocale: nil))
-            let text = words.word("error_control_character").replacingOccurrences(of: "{field}", with: field)
-            return message(request, context: context, status: .badRequest, heading: "error_title", text: text)
+            return message(request, context: context, status: .badRequest, heading: "error_title", text: "error_control_character", field: field)
         }
     }
+
+    /// The labels of form fields and search boxes, as their forms show them.
+    private static let fieldLabels = [
+        "login": "login", "password": "password", "title": "title_field", "description": "description", "equipment": "equipment",
+        "body": "your_reply", "reason": "reason", "solution": "solution", "caller": "caller", "q": "search",
+    ]
 
     private func page(for error: ServiceError, request: Request, context: Context) -> Response {
         switch error {
@@ -71,13 +76,16 @@ struct WebErrorMiddleware: RouterMiddleware {
         }
     }
 
-    /// `text` is a key of the words when there is one, else shown as it is.
-    private func message(_ request: Request, context: Context, status: HTTPResponse.Status, heading: String, text: String) -> Response {
+    /// `text` is a key of the words when there is one, else shown as it is; `field` fills its `{field}`.
+    private func message(
+        _ request: Request, context: Context, status: HTTPResponse.Status, heading: String, text: String, field: String = ""
+    ) -> Response {
         let visitor = context.visitor ?? WebVisitor(language: WebLanguage.of(request, personLocale: nil), path: request.uri.path)
         let words = visitor.language
+        let message = words.word(text).replacingOccurrences(of: "{field}", with: Self.fieldLabels[field].map(words.word) ?? field)
         return renderer.page(
             "message", title: words.word(heading),
-            data: ["heading": words.word(heading), "message": words.word(text), "link": "/", "linkText": words.word("back_home")],
+            data: ["heading": words.word(heading), "message": message, "link": "/", "linkText": words.word("back_home")],
             visitor: visitor, status: status
         )
     }

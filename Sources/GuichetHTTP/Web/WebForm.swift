@@ -1,7 +1,6 @@
 import Foundation
 import GuichetDomain
 import GuichetMail
-import GuichetStore
 import Hummingbird
 import NIOCore
 

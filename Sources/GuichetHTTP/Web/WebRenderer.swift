@@ -1,7 +1,6 @@
 import Foundation
 import GuichetDomain
 import GuichetServices
-import GuichetStore
 import Hummingbird
 import Mustache
 

@@ -1,6 +1,6 @@
 import Foundation
 import GuichetServices
-import GuichetStore
+import GuichetDomain
 import Hummingbird
 
 /// Sets who is looking at a web page from the session cookie, and guards every form post: the
@@ -17,7 +17,7 @@ struct WebSessionMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         var request = request
-        var session: SessionRecord?
+        var session: BrowserSession?
         if let token = request.cookies[AuthMiddleware.sessionCookie]?.value { session = try await sessions.session(token: token) }
         if var principal = session?.principal {
             principal.requestID = context.id
@@ -33,11 +33,9 @@ struct WebSessionMiddleware: RouterMiddleware {
             let form = try await WebForm.read(&request, context: context)
             let expected = session?.csrfToken ?? request.cookies[Self.formCookie]?.value ?? ""
             guard !expected.isEmpty, SessionToken.matches(form["csrf"] ?? "", expected) else {
-                await audit.record(
-                    AuditEntry(
-                        actorID: context.principal?.personID, kind: "access.denied", detail: "POST \(request.uri.path): missing or wrong form token",
-                        requestID: context.id, client: context.clientAddress
-                    )
+                await audit.recordDenied(
+                    actorID: context.principal?.personID, detail: "POST \(request.uri.path): missing or wrong form token", requestID: context.id,
+                    client: context.clientAddress
                 )
                 throw WebError.forbiddenForm
             }

@@ -1,6 +1,5 @@
 import Foundation
 import GuichetServices
-import GuichetStore
 import HTTPTypes
 import Hummingbird
 
@@ -14,10 +13,6 @@ struct WebhooksController {
         table.add(.delete, "/webhooks/{id}", in: group, prefix: prefix, handler: unsubscribe)
     }
 
-    struct Page: Encodable {
-        let items: [WebhookSubscription]
-    }
-
     @Sendable func subscribe(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let body = try await JSONBody.decode(WebhookService.Subscribe.self, from: request, context: context)
@@ -29,7 +24,7 @@ struct WebhooksController {
 
     @Sendable func list(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        return try TicketsController.json(Page(items: try await webhooks.list(by: principal)))
+        return try TicketsController.json(try await webhooks.list(by: principal))
     }
 
     @Sendable func unsubscribe(_ request: Request, context: GuichetRequestContext) async throws -> Response {

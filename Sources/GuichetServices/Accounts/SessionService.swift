@@ -104,15 +104,24 @@ public struct SessionService: Sendable {
         }
     }
 
+    /// The caller a live API token belongs to, with the token's scopes; `nil` for a token that
+    /// is unknown, revoked, expired, or of a disabled account.
+    public func principal(apiToken token: String) async throws -> Principal? {
+        guard token.count <= 256 else { return nil }
+        return try await database.client.withConnection { connection in
+            try await DirectoryRepository(connection: connection, logger: logger).principal(tokenHash: APIToken.hash(token))
+        }
+    }
+
     /// The live session of a cookie's token.
-    public func session(token: String) async throws -> SessionRecord? {
+    public func session(token: String) async throws -> BrowserSession? {
         guard token.count <= 64 else { return nil }
         return try await database.client.withConnection { connection in
             try await SessionRepository(connection: connection, logger: logger).find(tokenHash: SessionToken.hash(token), idle: policy.idle)
         }
     }
 
-    public func signOut(_ session: SessionRecord, requestID: String?, client: String?) async throws {
+    public func signOut(_ session: BrowserSession, requestID: String?, client: String?) async throws {
         try await database.transaction { connection in
             _ = try await SessionRepository(connection: connection, logger: logger).delete(id: session.id)
             try await AuditRepository(connection: connection, logger: logger).record(

@@ -29,17 +29,29 @@ public struct AuditService: Sendable {
     /// for the others, whose sum the periodic purge audits once the hour is over.
     public func recordRefusedToken(request: String, requestID: String?, client: String?) async {
         do {
-            let first = try await database.client.withConnection { connection in
-                try await AuditRepository(connection: connection, logger: logger).countRefusedToken(client: client ?? "unknown", request: request)
+            try await database.client.withConnection { connection in
+                let audit = AuditRepository(connection: connection, logger: logger)
+                if try await audit.countRefusedToken(client: client ?? "unknown", request: request) {
+                    try await audit.record(AuditEntry(actorID: nil, kind: "auth.token_refused", detail: request, requestID: requestID, client: client))
+                }
             }
-            if first { await record(AuditEntry(actorID: nil, kind: "auth.token_refused", detail: request, requestID: requestID, client: client)) }
         } catch {
             logger.error("refused token not counted", metadata: ["error": "\(String(reflecting: error))"])
         }
     }
 
-    /// A page of the log, newest first; administrators only.
-    public func list(_ filter: AuditFilter, before: Int64?, limit: Int, by principal: Principal) async throws -> AuditPage {
+    /// A request refused with 403 (or a forged form, a read-only token writing): who asked what.
+    public func recordDenied(actorID: Int64?, detail: String, requestID: String?, client: String?) async {
+        await record(AuditEntry(actorID: actorID, kind: "access.denied", detail: detail, requestID: requestID, client: client))
+    }
+
+    /// A page of the log, newest first, filtered by kind (a prefix), actor, object and time (`nil`
+    /// is any); administrators only.
+    public func list(
+        kindPrefix: String?, actorID: Int64?, objectType: String?, objectID: String?, since: Date?, before: Int64?, limit: Int,
+        by principal: Principal
+    ) async throws -> AuditPage {
+        let filter = AuditFilter(kindPrefix: kindPrefix, actorID: actorID, objectType: objectType, objectID: objectID, since: since)
         guard AccessPolicy.mayAdminister(principal) else { throw ServiceError.forbidden("Only administrators read the audit log.") }
         guard (1...200).contains(limit) else { throw ServiceError.invalid("limit", "The limit is 1 to 200.") }
         let entries = try await database.client.withConnection { connection in

@@ -7,9 +7,6 @@ import PostgresNIO
 /// Writes the notifications a ticket change sends, in the transaction of that change, and enqueues
 /// their delivery: either the change and its notifications commit, or neither does.
 struct NotificationComposer {
-    static let queue = "mail"
-    static let kind = "mail.send"
-
     let connection: PostgresConnection
     let logger: Logger
     /// Where users reach Guichet, for the link in each mail.
@@ -46,9 +43,6 @@ struct NotificationComposer {
 
     /// The job that sends a stored notification.
     func enqueueDelivery(of id: Int64) async throws {
-        _ = try await JobQueue.enqueue(
-            NewJob(queue: Self.queue, kind: Self.kind, payload: #"{"notification_id":\#(id)}"#, maxAttempts: 12, uniqueKey: "mail:\(id)"),
-            on: connection, logger: logger
-        )
+        _ = try await JobQueue.enqueue(SendMail(notificationId: id).job, on: connection, logger: logger)
     }
 }

@@ -6,7 +6,7 @@ import GuichetQueue
 /// target, or the breach at 100 %. Its unique key names the deadline, so a rescheduled clock
 /// cancels exactly the timers it had, and a timer that fires for a deadline that has moved since
 /// is recognised as stale.
-public struct SLATimer: Sendable, Equatable, Codable {
+public struct SLATimer: JobParameters, Equatable {
     public enum Level: String, Sendable, Codable, CaseIterable {
         case warning, breach
 
@@ -46,8 +46,5 @@ public struct SLATimer: Sendable, Equatable, Codable {
         Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
-    var job: NewJob {
-        let payload = String(decoding: (try? JSONCoding.encoder().encode(self)) ?? Data("{}".utf8), as: UTF8.self)
-        return NewJob(queue: Self.queue, kind: Self.kind, payload: payload, runAt: due, priority: level == .breach ? 10 : 5, uniqueKey: uniqueKey)
-    }
+    var job: NewJob { NewJob(self, runAt: due, priority: level == .breach ? 10 : 5, uniqueKey: uniqueKey) }
 }

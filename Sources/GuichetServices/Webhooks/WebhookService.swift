@@ -45,7 +45,7 @@ public struct WebhookService: Sendable {
         guard let url = request.url, url.count <= 2_000 else { throw ServiceError.invalid("url", "A subscription needs an http:// or https:// URL.") }
         let allowPrivate = request.allowPrivate ?? false
         do {
-            _ = try WebhookTarget.check(url, allowPrivate: allowPrivate)
+            _ = try await WebhookTarget.check(url, allowPrivate: allowPrivate)
         } catch {
             throw ServiceError.invalid("url", "The URL is refused: \(error).")
         }
@@ -65,9 +65,14 @@ public struct WebhookService: Sendable {
         return Created(id: id, url: url, events: events, allowPrivate: allowPrivate, secret: secret)
     }
 
-    public func list(by principal: Principal) async throws -> [WebhookSubscription] {
+    /// The subscriptions as the API lists them (never their secrets).
+    public struct Subscriptions: Sendable, Encodable {
+        public var items: [WebhookSubscription]
+    }
+
+    public func list(by principal: Principal) async throws -> Subscriptions {
         try Self.requireAdmin(principal)
-        return try await database.transaction { try await WebhookRepository(connection: $0, logger: logger).list() }
+        return Subscriptions(items: try await database.transaction { try await WebhookRepository(connection: $0, logger: logger).list() })
     }
 
     public func unsubscribe(_ id: Int64, by principal: Principal) async throws {
@@ -86,6 +91,30 @@ public struct WebhookService: Sendable {
                 sealed += 1
             }
             return sealed
+        }
+    }
+
+    /// A delivery to make, unless it is done (delivered, failed for good, or its subscription ended).
+    public func pendingDelivery(id: Int64) async throws -> WebhookDelivery? {
+        let delivery = try await database.client.withConnection { try await WebhookRepository(connection: $0, logger: logger).delivery(id: id) }
+        guard let delivery, !delivery.done else { return nil }
+        return delivery
+    }
+
+    /// The secret a delivery is signed with: opened with the key when sealed, as stored when it
+    /// dates from before sealing.
+    public func signingSecret(of delivery: WebhookDelivery) throws -> String {
+        guard SecretBox.isSealed(delivery.secret) else { return delivery.secret }
+        guard let secrets else { throw ServiceError.conflict("This worker has no GUICHET_SECRET_KEY to open the subscription's secret.") }
+        return try secrets.open(delivery.secret)
+    }
+
+    /// Records an attempt: the receiver's status (nil when none came) and the outcome.
+    public func recordAttempt(id: Int64, status: Int?, error: String?, delivered: Bool, failedForGood: Bool) async throws {
+        try await database.client.withConnection {
+            try await WebhookRepository(connection: $0, logger: logger).recordAttempt(
+                id: id, status: status, error: error, delivered: delivered, failedForGood: failedForGood
+            )
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 
 /// Where webhooks may go. Loopback, link-local, private and other internal addresses are refused
 /// unless an administrator allowed them for the subscription: a webhook must not become a way to
@@ -31,14 +32,15 @@ public enum WebhookTarget {
     /// Checks `url` and resolves its host, as at subscription and again at each send (a name may
     /// point elsewhere since): every address must be public unless `allowPrivate`. The delivery
     /// then connects to the very address checked, so that no second lookup can lead elsewhere.
-    public static func check(_ url: String, allowPrivate: Bool) throws(Refusal) -> Checked {
+    public static func check(_ url: String, allowPrivate: Bool) async throws(Refusal) -> Checked {
         let host = try host(of: url)
         if !allowPrivate && (host == "localhost" || host.hasSuffix(".localhost")) { throw .internalAddress(host) }
         if isIPLiteral(host) {
             if !allowPrivate && isInternal(host) { throw .internalAddress(host) }
             return Checked(host: host, address: host)
         }
-        let addresses = resolve(host)
+        // the lookup blocks its thread: on NIO's pool, never on the tasks' own threads
+        let addresses = (try? await NIOThreadPool.singleton.runIfActive { resolve(host) }) ?? []
         guard let first = addresses.first else { throw .unresolvable(host) }
         if !allowPrivate, let inside = addresses.first(where: isInternal) { throw .internalAddress(inside) }
         return Checked(host: host, address: first)

@@ -5,7 +5,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Tells the browsers connected to this API node that tickets changed, wherever the change was
+/// Tells the browsers connected to an API node (its console's event stream) that tickets changed, wherever the change was
 /// made: while at least one browser listens, it reads the history entries written since its last
 /// look (every `interval`, one indexed query per node whatever the number of browsers), and
 /// passes their kinds to each subscriber, of the tickets its reader may see only (staff see all;
@@ -32,7 +32,7 @@ public final class LiveFeed: Service, Sendable {
     }
 
     /// The kinds of the changes from now on to tickets `scope` sees; an empty batch is a keep-alive.
-    func subscribe(scope: TicketScope) -> AsyncStream<[String]> {
+    public func subscribe(scope: TicketScope) -> AsyncStream<[String]> {
         let (stream, continuation) = AsyncStream.makeStream(of: [String].self, bufferingPolicy: .bufferingNewest(32))
         let id = nextID.add(1, ordering: .relaxed).newValue
         subscribers.withLock { $0[id] = Subscriber(scope: scope, continuation: continuation) }
@@ -80,13 +80,9 @@ public final class LiveFeed: Service, Sendable {
                     return (kinds, newest)
                 }
                 last = newest
-                if !kindsByScope.isEmpty {
-                    broadcast(kindsByScope)
-                    lastBeat = .now
-                } else if ContinuousClock.now - lastBeat >= heartbeat {
-                    broadcast(nil)
-                    lastBeat = .now
-                }
+                let beat = ContinuousClock.now - lastBeat >= heartbeat
+                if beat { lastBeat = .now }
+                broadcast(kindsByScope, keepAlive: beat)
             } catch {
                 logger.warning("live feed could not read the history", metadata: ["error": "\(String(reflecting: error))"])
                 try? await Task.sleep(for: .seconds(1))
@@ -94,13 +90,14 @@ public final class LiveFeed: Service, Sendable {
         }
     }
 
-    /// Each subscriber gets the kinds of its scope; `nil` is a keep-alive for all.
-    private func broadcast(_ kindsByScope: [TicketScope: [String]]?) {
+    /// Each subscriber gets the kinds of its scope, or with `keepAlive` an empty batch when its
+    /// scope has none (a reader whose perimeter is quiet still hears every `heartbeat`).
+    private func broadcast(_ kindsByScope: [TicketScope: [String]], keepAlive: Bool) {
         subscribers.withLock { subscribers in
             for subscriber in subscribers.values {
-                if let kindsByScope {
-                    if let kinds = kindsByScope[subscriber.scope] { subscriber.continuation.yield(kinds) }
-                } else {
+                if let kinds = kindsByScope[subscriber.scope] {
+                    subscriber.continuation.yield(kinds)
+                } else if keepAlive {
                     subscriber.continuation.yield([])
                 }
             }

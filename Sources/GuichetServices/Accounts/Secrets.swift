@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import GuichetDomain
+import GuichetStore
 import HummingbirdBcrypt
 
 /// API tokens: random, shown once, stored only as their SHA-256.
@@ -55,6 +57,16 @@ public enum PasswordHash {
 
     /// The stored value of an account that cannot sign in with a password.
     public static let locked = "!"
+}
+
+extension DirectoryRepository {
+    /// Issues a named, scoped API token that may expire; returns its record and the token, which is
+    /// seen only this once.
+    public func issueToken(personID: Int64, label: String, scopes: [TokenScope], expiresAt: Date?) async throws -> (record: TokenRecord, token: String) {
+        let token = APIToken.generate()
+        let record = try await insertToken(hash: APIToken.hash(token), personID: personID, label: label, scopes: scopes, expiresAt: expiresAt)
+        return (record, token)
+    }
 }
 
 extension Data {

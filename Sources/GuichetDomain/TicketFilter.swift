@@ -1,0 +1,21 @@
+/// The filters of the ticket list; `nil` means any.
+public struct TicketFilter: Sendable, Equatable {
+    public var statuses: [TicketStatus]?
+    public var teamID: Int64?
+    public var agentID: Int64?
+    public var establishmentID: Int64?
+    public var priority: Priority?
+    public var kind: TicketKind?
+
+    public init(
+        statuses: [TicketStatus]? = nil, teamID: Int64? = nil, agentID: Int64? = nil, establishmentID: Int64? = nil,
+        priority: Priority? = nil, kind: TicketKind? = nil
+    ) {
+        self.statuses = statuses
+        self.teamID = teamID
+        self.agentID = agentID
+        self.establishmentID = establishmentID
+        self.priority = priority
+        self.kind = kind
+    }
+}
