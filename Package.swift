@@ -50,7 +50,6 @@ let package = Package(
             name: "GuichetStore",
             dependencies: [
                 "GuichetDomain",
-                "GuichetQueue",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

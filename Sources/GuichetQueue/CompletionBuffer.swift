@@ -44,7 +44,7 @@ final class CompletionBuffer: Sendable {
                 backoff = min(backoff * 2, .seconds(5))
             }
         }
-        await Task { await self.flush() }.value
+        _ = await Task { await self.flush() }.value
     }
 
     /// Returns false when the database could not be reached; the batch is kept for the next try.

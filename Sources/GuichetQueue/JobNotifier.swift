@@ -47,7 +47,8 @@ public final class JobNotifier: Service, Sendable {
         }
         guard !queues.isEmpty else { return }
         do {
-            try await JobQueue.announceUndurably(queues, client: client, logger: logger)
+            let (client, logger) = (self.client, self.logger)
+            try await withDeadline(.seconds(5), "announcing jobs") { try await JobQueue.announceUndurably(queues, client: client, logger: logger) }
         } catch {
             logger.warning("job notification failed; workers will poll", metadata: ["error": "\(String(reflecting: error))"])
         }

@@ -226,7 +226,7 @@ public struct JobWorker: Service {
         while !Task.isCancelled {
             do {
                 let (queue, workerID, lease, ids) = (self.queue, configuration.workerID, configuration.lease, held.ids)
-                try await withDeadline(lease / 3, "heartbeat") { try await queue.heartbeat(workerID: workerID, jobIDs: ids, lease: lease) }
+                _ = try await withDeadline(lease / 3, "heartbeat") { try await queue.heartbeat(workerID: workerID, jobIDs: ids, lease: lease) }
                 let rescued = try await withDeadline(lease / 3, "rescue") { try await queue.rescueExpired() }
                 if !rescued.isEmpty { Counter(label: "guichet_jobs_rescued_total").increment(by: rescued.count) }
             } catch {

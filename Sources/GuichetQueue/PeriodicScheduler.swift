@@ -43,20 +43,30 @@ public struct PeriodicScheduler: Service {
     public func run() async throws {
         var leading = false
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            // Every call has a deadline: a query left hanging by a database restart would otherwise
+            // keep this service, and the worker's shutdown, waiting for ever.
             do {
-                let leader = try await queue.claimLeadership(role: Self.role, holder: holder, lease: lease)
+                let (queue, holder, lease) = (self.queue, self.holder, self.lease)
+                let leader = try await withDeadline(lease / 2, "claiming the periodic leadership") {
+                    try await queue.claimLeadership(role: Self.role, holder: holder, lease: lease)
+                }
                 if leader != leading {
                     logger.info(leader ? "periodic scheduler: leading" : "periodic scheduler: standing by", metadata: ["holder": "\(holder)"])
                     leading = leader
                 }
-                if leader { try await enqueueDue(now: Date()) }
+                if leader { try await withDeadline(lease / 2, "enqueuing periodic jobs") { try await self.enqueueDue(now: Date()) } }
             } catch {
                 if Task.isCancelled { break }
                 logger.warning("periodic scheduling failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
             }
             try? await Task.sleep(for: tick)
         }
-        if leading { try? await queue.resignLeadership(role: Self.role, holder: holder) }
+        if leading {
+            let (queue, holder) = (self.queue, self.holder)
+            _ = try? await withDeadline(.seconds(2), "resigning the periodic leadership") {
+                try await queue.resignLeadership(role: Self.role, holder: holder)
+            }
+        }
     }
 
     /// Enqueues the current period of every job that has not had it yet.
@@ -95,7 +105,7 @@ extension JobQueue {
 
     /// Records the period and enqueues its job in one transaction; false if the period was done already.
     func enqueuePeriod(name: String, scheduledAt: Date, job: NewJob) async throws -> Bool {
-        let enqueued = try await client.inTransaction(logger: logger) { connection in
+        let enqueued = try await client.withTransaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
                 INSERT INTO queue.periodic_runs (name, scheduled_at) VALUES (\(name), \(scheduledAt))

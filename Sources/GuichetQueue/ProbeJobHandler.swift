@@ -35,8 +35,8 @@ public struct ProbeJobHandler: JobHandler {
         // implicit commit, which a database shutting down at that instant rolls back (measured in
         // the restart fault test: a job completed whose run was not recorded). COMMIT's answer
         // comes only once the run is durable.
-        try await client.inTransaction(logger: logger) { connection in
-            try await connection.query(
+        try await client.withTransaction(logger: logger) { connection in
+            _ = try await connection.query(
                 "INSERT INTO queue.probe_runs (job_id, worker, attempt, started_at) VALUES (\(job.id), \(workerID), \(job.attempt), \(started))",
                 logger: logger
             )

@@ -1,5 +1,6 @@
 import Foundation
 import GuichetDomain
+import GuichetQueue
 import GuichetStore
 import Logging
 
@@ -13,25 +14,24 @@ public struct AssignmentService: Sendable {
     }
 
     let database: Database
+    let transactions: Transactions
+    let pipeline: TicketPipeline
     let logger: Logger
-    let clock: WallClock
-    /// Where users reach Guichet, for the links in notifications.
-    let publicURL: String?
 
-    public init(database: Database, logger: Logger, clock: WallClock = .system, publicURL: String? = nil) {
+    public init(database: Database, notifier: JobNotifier, logger: Logger, clock: WallClock = .system, publicURL: String? = nil) {
         self.database = database
+        transactions = Transactions(database: database, notifier: notifier)
+        pipeline = TicketPipeline(logger: logger, clock: clock, publicURL: publicURL)
         self.logger = logger
-        self.clock = clock
-        self.publicURL = publicURL
     }
 
     public func autoAssign(ticketID: Int64) async throws -> Outcome {
-        try await database.transaction { connection in
-            let tickets = TicketRepository(connection: connection, logger: logger)
+        try await transactions.run { work in
+            let tickets = TicketRepository(connection: work.connection, logger: logger)
             guard let record = try await tickets.find(.id(ticketID), scope: .all, lock: true), record.status == .new else {
                 return .alreadyDispatched
             }
-            let dispatch = DispatchRepository(connection: connection, logger: logger)
+            let dispatch = DispatchRepository(connection: work.connection, logger: logger)
             let teams = try await dispatch.teams()
             // the first service desk team receives what no rule dispatches
             guard let facts = try await dispatch.facts(ticketID: ticketID), let fallback = teams.first(where: { $0.kind == .serviceDesk })?.id else {
@@ -40,26 +40,12 @@ public struct AssignmentService: Sendable {
             let teamID = Dispatcher.team(for: facts, rules: try await dispatch.rules(), teams: teams, fallback: fallback)
             let ranked = AgentPicker.ranked(try await dispatch.agentLoads(teamID: teamID))
             let agentID = try await dispatch.reserve(teamID: teamID, ranked: ranked)
-
-            // Both steps are applied in memory and saved in one write, each with its history entry.
-            let now = clock.now()
-            var state = TicketState(record)
-            var changes: [TicketChange] = []
-            for action in [.assign(teamID: teamID)] + (agentID.map { [TicketAction.take(agentID: $0)] } ?? []) {
-                let change = try TicketChange.applying(action, to: state, at: now)
-                changes.append(change)
-                state = change.state
-            }
-            guard try await tickets.save(id: ticketID, state: state, expectedVersion: record.version) != nil else { return .alreadyDispatched }
-            let events = EventRepository(connection: connection, logger: logger)
-            for change in changes {
-                try await events.append(ticketID: ticketID, actorID: nil, kind: change.eventKind, changes: change.changes, note: "auto-assignment")
-            }
-            try await SLAKeeper(connection: connection, logger: logger).transition(ticketID: ticketID, from: record.status, to: state.status, at: now)
-            if agentID != nil, let taken = try await tickets.find(.id(ticketID), scope: .all) {
-                let notifications = NotificationComposer(connection: connection, logger: logger, publicURL: publicURL)
-                try await notifications.notify(.taken, about: taken)
-                try await notifications.notify(.assignedToYou, about: taken)
+            // both steps are saved in one write, each with its history entry
+            let actions = [TicketAction.assign(teamID: teamID)] + (agentID.map { [TicketAction.take(agentID: $0)] } ?? [])
+            do {
+                _ = try await pipeline.change(record, by: .system(note: "auto-assignment"), actions, in: work)
+            } catch ServiceError.versionMismatch {
+                return .alreadyDispatched
             }
             logger.info(
                 "ticket dispatched",

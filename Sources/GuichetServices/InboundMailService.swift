@@ -4,7 +4,6 @@ import GuichetDomain
 import GuichetMail
 import GuichetStore
 import Logging
-import PostgresNIO
 
 /// What became of a message received by mail.
 public enum InboundOutcome: Sendable, Equatable {
@@ -44,8 +43,8 @@ public struct InboundMailService: Sendable {
         logger[metadataKey: "message_id"] = .string(messageID)
         let outcome: InboundOutcome
         do {
-            outcome = try await database.transaction { connection in
-                try await handle(mail, from: from, messageID: messageID, on: connection)
+            outcome = try await tickets.transactions.run { work in
+                try await handle(mail, from: from, messageID: messageID, in: work)
             }
         } catch is InboundRace {
             outcome = .duplicate
@@ -54,12 +53,11 @@ public struct InboundMailService: Sendable {
             throw InboundMailError.notAllowed(why)
         }
         logger.info("mail received", metadata: ["outcome": "\(outcome)"])
-        if case .duplicate = outcome {} else { tickets.signalFollowUps() }
-        if case .opened = outcome { tickets.notifier.signal(queue: AssignTicket.queue) }
         return outcome
     }
 
-    private func handle(_ mail: ParsedMail, from: MailAddress, messageID: String, on connection: PostgresConnection) async throws -> InboundOutcome {
+    private func handle(_ mail: ParsedMail, from: MailAddress, messageID: String, in work: UnitOfWork) async throws -> InboundOutcome {
+        let connection = work.connection
         let inbound = InboundMessageRepository(connection: connection, logger: logger)
         if try await inbound.received(messageID: messageID) { return .duplicate }
         func done(_ outcome: InboundOutcome, _ label: String, ticket: Int64? = nil) async throws -> InboundOutcome {
@@ -74,7 +72,7 @@ public struct InboundMailService: Sendable {
             return try await done(.ignored(reason: "Guichet's own mail"), "ignored_own")
         }
         guard let principal = try await DirectoryRepository(connection: connection, logger: logger).principal(email: from.address) else {
-            let answered = try await answerUnknown(from, subject: mail.subject, on: connection)
+            let answered = try await answerUnknown(from, subject: mail.subject, in: work)
             return try await done(.unknownSender(answered: answered), "unknown_sender")
         }
         let repository = TicketRepository(connection: connection, logger: logger)
@@ -84,17 +82,17 @@ public struct InboundMailService: Sendable {
         {
             let body = String(ReplyText.trimmed(mail.text).prefix(20_000))
             guard !body.isEmpty else { return try await done(.ignored(reason: "empty reply"), "ignored_empty", ticket: record.id) }
-            _ = try await tickets.addComment(body, visibility: .public, origin: .email, to: record, by: principal, on: connection)
+            _ = try await tickets.addComment(body, visibility: .public, origin: .email, to: record, by: principal, in: work)
             let reopen = record.status == .resolved && principal.personID == record.requester.id
             if reopen, let current = try await repository.find(.id(record.id), scope: .all, lock: true) {
-                _ = try await tickets.apply(.reopen(reason: "Réponse par e-mail"), to: current, by: principal, on: connection)
+                _ = try await tickets.pipeline.change(current, by: .person(principal), [.reopen(reason: "Réponse par e-mail")], in: work)
             }
             return try await done(.commented(ref: record.ref, reopened: reopen), reopen ? "reopened" : "commented", ticket: record.id)
         }
         let request = OpenTicketRequest(
             kind: .incident, title: Self.title(from: mail.subject), description: String(ReplyText.trimmed(mail.text).prefix(20_000)), origin: .email
         )
-        let record = try await tickets.insertTicket(request, checked: try request.validated(), by: principal, on: connection)
+        let record = try await tickets.insertTicket(request, checked: try request.validated(), by: principal, in: work)
         return try await done(.opened(ref: record.ref), "opened", ticket: record.id)
     }
 
@@ -119,8 +117,8 @@ public struct InboundMailService: Sendable {
     }
 
     /// Tells an unknown sender, at most once a day, that their mail created nothing and where to turn.
-    private func answerUnknown(_ sender: MailAddress, subject: String, on connection: PostgresConnection) async throws -> Bool {
-        let outbox = NotificationRepository(connection: connection, logger: logger)
+    private func answerUnknown(_ sender: MailAddress, subject: String, in work: UnitOfWork) async throws -> Bool {
+        let outbox = NotificationRepository(connection: work.connection, logger: logger)
         guard try await !outbox.answeredRecently(sender.address, since: tickets.clock.now().addingTimeInterval(-86_400)) else { return false }
         let content = NotificationTemplates.unknownSender(subject: subject)
         let id = try await outbox.insert(
@@ -129,7 +127,7 @@ public struct InboundMailService: Sendable {
                 messageKey: "guichet.\(UUID().uuidString.lowercased())", subject: content.subject, text: content.text, html: content.html
             )
         )
-        try await NotificationComposer(connection: connection, logger: logger, publicURL: tickets.publicURL).enqueueDelivery(of: id)
+        try await NotificationComposer(work: work, publicURL: tickets.publicURL).enqueueDelivery(of: id)
         return true
     }
 }

@@ -24,16 +24,15 @@ public struct ServiceDesk: Sendable {
     public let queue: JobQueue
     /// The connection pool, for what works below the use cases (the queue's own handlers).
     public let client: PostgresClient
-    public let notifier: JobNotifier
     public let publicURL: String?
 
     /// `secrets` seals webhooks' secrets (`GUICHET_SECRET_KEY`).
     public init(database: Database, notifier: JobNotifier, publicURL: String? = nil, secrets: SecretBox? = nil, logger: Logger) {
         tickets = TicketService(database: database, notifier: notifier, logger: logger, publicURL: publicURL)
-        assignments = AssignmentService(database: database, logger: logger, publicURL: publicURL)
-        sla = SLAService(database: database, logger: logger, publicURL: publicURL)
+        assignments = AssignmentService(database: database, notifier: notifier, logger: logger, publicURL: publicURL)
+        sla = SLAService(database: database, notifier: notifier, logger: logger, publicURL: publicURL)
         sessions = SessionService(database: database, logger: logger)
-        passwordResets = PasswordResetService(database: database, logger: logger, publicURL: publicURL)
+        passwordResets = PasswordResetService(database: database, notifier: notifier, logger: logger, publicURL: publicURL)
         audit = AuditService(database: database, logger: logger)
         console = ConsoleService(database: database, logger: logger)
         catalogue = CatalogueService(database: database, logger: logger)
@@ -44,7 +43,6 @@ public struct ServiceDesk: Sendable {
         health = HealthService(database: database)
         queue = JobQueue(client: database.client, logger: logger)
         client = database.client
-        self.notifier = notifier
         self.publicURL = publicURL
     }
 }

@@ -36,37 +36,38 @@ extension TicketService {
             throw ServiceError.forbidden("Only those who work on the ticket may write internal notes.")
         }
         try check(attachments)
-        let view = try await database.transaction { connection in
-            let record = try await TicketRepository(connection: connection, logger: logger).visible(key, to: principal, lock: true)
-            let comment = try await addComment(body, visibility: visibility, origin: request.origin ?? .api, to: record, by: principal, on: connection)
-            try await store(attachments, on: record.id, commentID: comment.id, by: principal, on: connection)
+        return try await transactions.run { work in
+            let record = try await TicketRepository(connection: work.connection, logger: logger).visible(key, to: principal, lock: true)
+            let comment = try await addComment(body, visibility: visibility, origin: request.origin ?? .api, to: record, by: principal, in: work)
+            try await store(attachments, on: record.id, commentID: comment.id, by: principal, on: work.connection)
             return comment
         }
-        signalFollowUps()
-        return view
     }
 
     /// Adds a comment to a ticket the caller locked in their transaction, with its history entry
     /// and, for a public reply from the service centre, the requester's notification.
     func addComment(
         _ body: String, visibility: CommentVisibility, origin: TicketOrigin, to record: TicketRecord, by principal: Principal,
-        on connection: PostgresConnection
+        in work: UnitOfWork
     ) async throws -> CommentView {
         try Self.authorizeCommenting(by: principal)
-        try await checkContractorHolds(record, by: principal, asAgent: false, on: connection)
+        let connection = work.connection
+        try await TicketPipeline.checkContractorHolds(
+            record, by: principal, asAgent: false, directory: DirectoryRepository(connection: connection, logger: logger)
+        )
         guard record.status != .closed else {
             throw ServiceError.conflict("Ticket \(record.ref) is closed; open a new ticket instead.")
         }
         let comment = try await CommentRepository(connection: connection, logger: logger).insert(
             ticketID: record.id, authorID: principal.personID, visibility: visibility, body: body, origin: origin, at: clock.now()
         )
-        try await EventRepository(connection: connection, logger: logger).append(
+        try await work.history.append(
             ticketID: record.id, actorID: principal.personID, kind: visibility == .internal ? "noted" : "commented",
             note: body, isInternal: visibility == .internal, requestID: principal.requestID
         )
         // a public reply from the service centre goes to the requester; their own comments do not come back to them
         if visibility == .public && principal.personID != record.requester.id {
-            try await notifications(on: connection).notify(.reply, about: record, detail: body)
+            try await notifications(in: work).notify(.reply, about: record, detail: body)
         }
         return CommentView(comment)
     }

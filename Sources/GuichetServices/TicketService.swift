@@ -8,11 +8,10 @@ import PostgresNIO
 /// The ticket use cases. Each one is a transaction: the data change, its history event and the jobs
 /// it causes commit together or not at all.
 public struct TicketService: Sendable {
-    /// The queue and kind of the auto-assignment job.
-    /// The queue and kind of the jobs that send notifications by e-mail.
-
     let database: Database
-    let notifier: JobNotifier
+    /// Every change: one transaction, whose queues are signalled after commit.
+    let transactions: Transactions
+    let pipeline: TicketPipeline
     let logger: Logger
     let clock: WallClock
     /// Where users reach Guichet, for the links in notifications.
@@ -25,20 +24,15 @@ public struct TicketService: Sendable {
     ) {
         self.attachmentPolicy = attachmentPolicy
         self.database = database
-        self.notifier = notifier
+        transactions = Transactions(database: database, notifier: notifier)
+        pipeline = TicketPipeline(logger: logger, clock: clock, publicURL: publicURL)
         self.logger = logger
         self.clock = clock
         self.publicURL = publicURL
     }
 
-    func notifications(on connection: PostgresConnection) -> NotificationComposer {
-        NotificationComposer(connection: connection, logger: logger, publicURL: publicURL)
-    }
-
-    /// Wakes the workers of the queues a committed change filled.
-    func signalFollowUps() {
-        notifier.signal(queue: SLATimer.queue)
-        notifier.signal(queue: SendMail.queue)
+    func notifications(in work: UnitOfWork) -> NotificationComposer {
+        NotificationComposer(work: work, publicURL: publicURL)
     }
 
     /// Records a new ticket and enqueues its dispatch. With an idempotency key, a repeat of the same
@@ -61,15 +55,15 @@ public struct TicketService: Sendable {
         if let idempotencyKey, idempotencyKey.isEmpty || idempotencyKey.count > 200 {
             throw ServiceError.invalid("Idempotency-Key", "An idempotency key has 1 to 200 characters.")
         }
-        let outcome = try await database.transaction { connection in
-            let keys = IdempotencyRepository(connection: connection, logger: logger)
+        return try await transactions.run { work in
+            let keys = IdempotencyRepository(connection: work.connection, logger: logger)
             if let idempotencyKey {
                 if let earlier = try await keys.claim(personID: principal.personID, key: idempotencyKey, requestHash: request.fingerprint) {
                     return try replay(earlier, request: request)
                 }
             }
-            let record = try await insertTicket(request, checked: checked, by: principal, on: connection)
-            try await store(attachments, on: record.id, commentID: nil, by: principal, on: connection)
+            let record = try await insertTicket(request, checked: checked, by: principal, in: work)
+            try await store(attachments, on: record.id, commentID: nil, by: principal, on: work.connection)
             let view = TicketView(record, for: principal)
             if let idempotencyKey {
                 let stored = String(decoding: try JSONCoding.encoder().encode(view), as: UTF8.self)
@@ -78,19 +72,15 @@ public struct TicketService: Sendable {
             logger.info("ticket opened", metadata: ["ticket": "\(record.ref)"])
             return OpenOutcome(ticket: view, replayed: false)
         }
-        if !outcome.replayed {
-            notifier.signal(queue: AssignTicket.queue)
-            signalFollowUps()
-        }
-        return outcome
     }
 
     /// Records a validated new ticket in the caller's transaction, with its history entry, dispatch
-    /// job, SLA clocks and notifications; the caller signals the queues after commit.
-    func insertTicket(_ request: OpenTicketRequest, checked: OpenTicketRequest.Checked, by principal: Principal, on connection: PostgresConnection)
+    /// job, SLA clocks and notifications.
+    func insertTicket(_ request: OpenTicketRequest, checked: OpenTicketRequest.Checked, by principal: Principal, in work: UnitOfWork)
         async throws -> TicketRecord
     {
         try Self.authorizeOpening(by: principal)
+        let connection = work.connection
         let directory = DirectoryRepository(connection: connection, logger: logger)
         let requester = try await resolveRequester(request, principal: principal, directory: directory)
         let establishment = try await resolveEstablishment(request, requester: requester, principal: principal, directory: directory)
@@ -109,19 +99,19 @@ public struct TicketService: Sendable {
                 establishmentID: establishment.id, serviceID: serviceID
             )
         )
-        try await EventRepository(connection: connection, logger: logger).append(
+        try await work.history.append(
             ticketID: id, actorID: principal.personID, kind: "created",
             changes: ["status": FieldChange(from: nil, to: TicketStatus.new.rawValue)], requestID: principal.requestID
         )
-        try await JobQueue.enqueue(AssignTicket(ticketId: id).job, on: connection, logger: logger)
+        try await work.enqueue(AssignTicket(ticketId: id).job)
         guard let record = try await tickets.find(.id(id), scope: .all) else { throw StoreError.noRowReturned }
-        try await SLAKeeper(connection: connection, logger: logger).start(
+        try await SLAKeeper(work: work).start(
             ticketID: id, serviceID: serviceID, priority: record.priority.rawValue, at: clock.now()
         )
-        try await notifications(on: connection).notify(.created, about: record)
+        try await notifications(in: work).notify(.created, about: record)
         if record.priority == .p1 {
             let onCall = try await DirectoryRepository(connection: connection, logger: logger).onCallAgents()
-            try await notifications(on: connection).notify(.criticalOpened, about: record, to: onCall)
+            try await notifications(in: work).notify(.criticalOpened, about: record, to: onCall)
         }
         return record
     }

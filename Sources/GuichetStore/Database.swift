@@ -1,4 +1,3 @@
-import GuichetQueue
 import Logging
 import PostgresNIO
 
@@ -28,8 +27,20 @@ public struct Database: Sendable {
         }
     }
 
+    /// On one pooled connection: committed when `body` returns, rolled back when it throws (so the
+    /// connection never goes back to the pool inside a transaction), and the original error rethrown.
     private func transactionOnce<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await client.inTransaction(logger: logger, body)
+        try await client.withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                let result = try await body(connection)
+                try await connection.query("COMMIT", logger: logger)
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
     }
 
     /// Serialization failures and deadlocks: the transaction may succeed if run again.

@@ -43,6 +43,12 @@ struct Work: AsyncParsableCommand {
     )
     var jobTimeoutSeconds: Double?
 
+    @Option(
+        name: .customLong("poll-seconds"),
+        help: "How often an idle queue is read when no notification came; jobs are announced as they commit (env GUICHET_WORKER_POLL_SECONDS, default 1)."
+    )
+    var pollSeconds: Double?
+
     @Option(name: .customLong("retain-minutes"), help: "How long completed jobs are kept (env GUICHET_JOBS_RETAIN_MINUTES, default 60).")
     var retainMinutes: Double?
 
@@ -90,6 +96,8 @@ struct Work: AsyncParsableCommand {
         let lease = leaseSeconds ?? Environment.value("GUICHET_WORKER_LEASE_SECONDS").flatMap(Double.init) ?? 30
         guard lease >= 1 else { throw ValidationError("The lease is at least one second.") }
         let jobTimeout = jobTimeoutSeconds ?? Environment.value("GUICHET_JOB_TIMEOUT_SECONDS").flatMap(Double.init) ?? 300
+        let poll = pollSeconds ?? Environment.value("GUICHET_WORKER_POLL_SECONDS").flatMap(Double.init) ?? 1
+        guard (0.01...3600).contains(poll) else { throw ValidationError("The poll interval is between 0.01 and 3600 seconds.") }
         let retainMinutes = retainMinutes ?? Environment.value("GUICHET_JOBS_RETAIN_MINUTES").flatMap(Double.init) ?? 60
         let id = workerID ?? Environment.value("GUICHET_WORKER_ID") ?? "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
         let monitorPortText = monitorPort.map(String.init) ?? Environment.value("GUICHET_WORKER_MONITOR_PORT") ?? "8091"
@@ -116,7 +124,8 @@ struct Work: AsyncParsableCommand {
                 autoCloseAfter: .seconds(Int64(autoClose * 86_400))
             ),
             configuration: JobWorkerConfiguration(
-                workerID: id, queues: queueList, lease: .milliseconds(Int64(lease * 1000)), jobTimeout: .milliseconds(Int64(jobTimeout * 1000))
+                workerID: id, queues: queueList, pollInterval: .milliseconds(Int64(poll * 1000)), lease: .milliseconds(Int64(lease * 1000)),
+                jobTimeout: .milliseconds(Int64(jobTimeout * 1000))
             ),
             logger: logger
         )

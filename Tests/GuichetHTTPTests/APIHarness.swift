@@ -87,21 +87,22 @@ extension TestResponse {
     var text: String { String(buffer: body) }
 }
 
-/// Runs `body` against an API node on a fresh database; with `worker`, a worker node runs beside it,
-/// and with `mailFrom` that worker sends notifications from this address to the test SMTP server.
+/// Runs `body` against an API node on a fresh database; with `worker`, a worker node runs beside it
+/// (polling its queues every `pollInterval` when no notification wakes it), and with `mailFrom` that
+/// worker sends notifications from this address to the test SMTP server.
 func withAPI<Result: Sendable>(
-    worker: Bool = false, mailFrom sender: MailAddress? = nil, cas: CASService.Settings? = nil, publicURL: String? = nil,
-    _ body: @Sendable (APIHarness) async throws -> Result
+    worker: Bool = false, mailFrom sender: MailAddress? = nil, pollInterval: Duration = .seconds(5), cas: CASService.Settings? = nil,
+    publicURL: String? = nil, _ body: @Sendable (APIHarness) async throws -> Result
 ) async throws -> Result {
     let mail = try sender.map { WorkerHandlers.MailSettings(smtp: try TestMail.smtp(), sender: $0) }
-    return try await withAPI(worker: worker, mail: mail, cas: cas, publicURL: publicURL, body)
+    return try await withAPI(worker: worker, mail: mail, pollInterval: pollInterval, cas: cas, publicURL: publicURL, body)
 }
 
 /// The key of the test nodes and workers, as `GUICHET_SECRET_KEY` would give it.
 let testSecrets = try! SecretBox(base64Key: "dGhlIHRlc3Qga2V5IG9mIEd1aWNoZXQncyBzdWl0ZSE=")
 
 private func withAPI<Result: Sendable>(
-    worker: Bool, mail: WorkerHandlers.MailSettings?, cas: CASService.Settings?, publicURL: String?,
+    worker: Bool, mail: WorkerHandlers.MailSettings?, pollInterval: Duration, cas: CASService.Settings?, publicURL: String?,
     _ body: @Sendable (APIHarness) async throws -> Result
 ) async throws -> Result {
     try await TestDatabase.withFresh { database, template in
@@ -120,7 +121,7 @@ private func withAPI<Result: Sendable>(
                 queue: desk.queue,
                 handlers: WorkerHandlers.all(desk: desk, workerID: "api-test-worker", mail: mail),
                 configuration: JobWorkerConfiguration(
-                    workerID: "api-test-worker", queues: WorkerHandlers.queues(sendingMail: mail != nil), pollInterval: .seconds(5)
+                    workerID: "api-test-worker", queues: WorkerHandlers.queues(sendingMail: mail != nil), pollInterval: pollInterval
                 ),
                 logger: TestDatabase.logger
             )

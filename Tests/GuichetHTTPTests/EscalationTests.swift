@@ -47,7 +47,7 @@ struct EscalationTests {
             let leads = try await Self.ids(api, "SELECT person_id FROM team_members WHERE team_id = \(desk) AND role = 'lead'")
             #expect(!leads.isEmpty)
             func fire(_ metric: SLAMetric, _ level: SLATimer.Level, due: Date) async throws -> SLAService.FireOutcome {
-                try await SLAService(database: api.database, logger: TestDatabase.logger, clock: WallClock { due }).fire(
+                try await SLAService(database: api.database, notifier: JobNotifier(client: api.database.client, logger: TestDatabase.logger), logger: TestDatabase.logger, clock: WallClock { due }).fire(
                     SLATimer(ticketId: ticket.id, metric: metric, level: level, dueMs: SLATimer.milliseconds(due))
                 )
             }

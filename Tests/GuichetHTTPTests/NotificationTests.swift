@@ -62,6 +62,38 @@ struct NotificationTests {
         }
     }
 
+    @Test("with a worker that would poll its queues once an hour, the mails of auto-assignment are still sent: the unit of work signals their queue")
+    func assignmentMailsAreSignalled() async throws {
+        let sender = TestMail.uniqueSender()
+        try await withAPI(worker: true, mailFrom: sender, pollInterval: .seconds(3600)) { api async throws in
+            // the worker's first claim, as it starts, may take the first ticket's mails; by the second
+            // ticket it has none left, and only a signal wakes it
+            for title in ["Imprimante du CDI hors ligne", "Tableau interactif muet en salle 3"] {
+                let opened = try await api.open(body: #"{"kind":"incident","title":"\#(title)","service":"poste-travail"}"#)
+                _ = try await AutoAssignmentTests.waitUntilInProgress(api, id: opened.id)
+                // from enqueued (with the assignment) to claimed: without the signal, an hour. Tests run here
+                // side by side, so the time itself is held to a second by the cluster smoke test instead,
+                // on a machine that runs nothing else.
+                var pickups: [Double] = []
+                let deadline = ContinuousClock.now + .seconds(30)
+                while pickups.count < 2 && ContinuousClock.now < deadline {
+                    pickups = []
+                    let rows = try await api.database.client.query(
+                        """
+                        SELECT extract(epoch FROM j.started_at - j.created_at)::float8 FROM queue.jobs j
+                        JOIN notifications n ON (j.payload::jsonb ->> 'notification_id')::bigint = n.id
+                        WHERE j.kind = \(SendMail.kind) AND n.ticket_id = \(opened.id) AND n.kind IN ('taken', 'assigned_to_you')
+                            AND j.started_at IS NOT NULL
+                        """
+                    )
+                    for try await pickup in rows.decode(Double.self) { pickups.append(pickup) }
+                    if pickups.count < 2 { try await Task.sleep(for: .milliseconds(50)) }
+                }
+                #expect(pickups.count == 2, "both mails of the assignment of \(opened.ref) were picked up (after \(pickups) s)")
+            }
+        }
+    }
+
     @Test("a public reply from the service centre is mailed to the requester; an internal note is not")
     func replies() async throws {
         let sender = TestMail.uniqueSender()

@@ -42,7 +42,7 @@ struct SLATests {
     }
 
     static func report(_ api: APIHarness, _ ticket: TicketView, at moment: Date) async throws -> [SLAMetric: SLAClockView] {
-        let report = try await SLAService(database: api.database, logger: TestDatabase.logger, clock: WallClock { moment })
+        let report = try await SLAService(database: api.database, notifier: JobNotifier(client: api.database.client, logger: TestDatabase.logger), logger: TestDatabase.logger, clock: WallClock { moment })
             .report(for: "\(ticket.id)", principal: principal(api, "agent", [.agent]))
         return Dictionary(uniqueKeysWithValues: report.clocks.map { ($0.metric, $0) })
     }
@@ -133,7 +133,7 @@ struct SLATests {
         try await withAPI { api async throws in
             let clock = TestClock(Self.paris("2027-03-26", 16))
             let ticket = try await Self.open(api, clock: clock, impact: 2, urgency: 2)
-            let sla = SLAService(database: api.database, logger: TestDatabase.logger, clock: WallClock { Self.paris("2027-03-30", 9) })
+            let sla = SLAService(database: api.database, notifier: JobNotifier(client: api.database.client, logger: TestDatabase.logger), logger: TestDatabase.logger, clock: WallClock { Self.paris("2027-03-30", 9) })
             let warning = SLATimer(ticketId: ticket.id, metric: .timeToOwn, level: .warning, dueMs: SLATimer.milliseconds(Self.paris("2027-03-30", 9)))
             var moved = warning
             moved.dueMs += 60_000

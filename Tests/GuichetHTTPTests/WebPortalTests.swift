@@ -94,7 +94,7 @@ struct WebPortalTests {
             let location = try #require(created.location)
             let page = try await browser.get(location)
             #expect(page.text.contains("L&#39;imprimante de la salle 12 bourre") && page.text.contains("journal.txt"))
-            let ticket = try await api.ticket(try #require(Self.ticketID(api, ref: String(location.dropFirst("/tickets/".count)))))
+            let ticket = try await api.ticket(try await Self.ticketID(api, ref: String(location.dropFirst("/tickets/".count))))
             #expect(ticket.origin == .portal && ticket.urgency == 2 && ticket.service?.code == "imprimante")
             let attachment = try #require(page.text.range(of: #"/attachments/\d+"#, options: .regularExpression).map { String(page.text[$0]) })
             let download = try await browser.get(attachment)

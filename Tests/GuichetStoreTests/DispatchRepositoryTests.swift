@@ -29,7 +29,7 @@ struct DispatchRepositoryTests {
         }
     }
 
-    @Test("concurrent assignments to one team reserve different agents; when all are reserved, the next takes the best choice without waiting", .timeLimit(.minutes(1)))
+    @Test("concurrent assignments to one team reserve different agents; when all are reserved, the next takes the best choice without waiting", .timeLimit(.minutes(3)))
     func concurrentReservations() async throws {
         try await TestDatabase.withFresh { database, _ in
             let rows = try await database.client.query(

@@ -88,7 +88,9 @@ extension WebController {
                 "needsReason": [.pend, .escalate, .reopen].contains(action), "isResolve": action == .resolve,
                 "reason": kept?.fields.reason ?? "", "solution": kept?.fields.solution ?? "",
                 "resolutionCodes": codes.map { ["value": $0, "label": words.word("code_\($0)"), "selected": $0 == kept?.fields.resolutionCode] },
-                "modes": ["remote", "on_site"].map { ["value": $0, "label": words.word("mode_\($0)"), "selected": $0 == kept?.fields.resolutionMode?.rawValue] },
+                "modes": ResolutionMode.allCases.map { mode in
+                    ["value": mode.rawValue, "label": words.word("mode_\(mode.rawValue)"), "selected": mode == kept?.fields.resolutionMode]
+                },
             ]
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GuichetDomain
+import GuichetQueue
 import GuichetStore
 import Logging
 import PostgresNIO
@@ -11,13 +12,15 @@ public struct PasswordResetService: Sendable {
     static let requestsPerHour = 3
 
     let database: Database
+    let transactions: Transactions
     let logger: Logger
     let clock: WallClock
     /// Where users reach Guichet: the link points to its reset page.
     let publicURL: String?
 
-    public init(database: Database, logger: Logger, clock: WallClock = .system, publicURL: String?) {
+    public init(database: Database, notifier: JobNotifier, logger: Logger, clock: WallClock = .system, publicURL: String?) {
         self.database = database
+        transactions = Transactions(database: database, notifier: notifier)
         self.logger = logger
         self.clock = clock
         self.publicURL = publicURL
@@ -28,7 +31,8 @@ public struct PasswordResetService: Sendable {
     public func request(loginOrEmail: String, client: String?, requestID: String?) async throws {
         let key = loginOrEmail.trimmingCharacters(in: .whitespaces).lowercased()
         guard !key.isEmpty, key.count <= 200 else { throw ServiceError.invalid("login", "Give your login or your e-mail address.") }
-        try await database.transaction { connection in
+        try await transactions.run { work in
+            let connection = work.connection
             let sessions = SessionRepository(connection: connection, logger: logger)
             guard let account = try await sessions.account(.loginOrEmail(key)) else { return }
             let audit = AuditRepository(connection: connection, logger: logger)
@@ -53,7 +57,7 @@ public struct PasswordResetService: Sendable {
                     messageKey: "guichet.\(UUID().uuidString.lowercased())", subject: content.subject, text: content.text, html: content.html
                 )
             )
-            try await NotificationComposer(connection: connection, logger: logger, publicURL: publicURL).enqueueDelivery(of: id)
+            try await NotificationComposer(work: work, publicURL: publicURL).enqueueDelivery(of: id)
             try await audit.record(
                 AuditEntry(actorID: nil, kind: "password_reset.requested", objectType: "account", objectID: "\(account.personID)", requestID: requestID, client: client)
             )

@@ -1,14 +1,11 @@
 import Foundation
-import GuichetQueue
 import GuichetStore
 import Logging
-import PostgresNIO
 
 /// Writes the notifications a ticket change sends, in the transaction of that change, and enqueues
 /// their delivery: either the change and its notifications commit, or neither does.
 struct NotificationComposer {
-    let connection: PostgresConnection
-    let logger: Logger
+    let work: UnitOfWork
     /// Where users reach Guichet, for the link in each mail.
     let publicURL: String?
 
@@ -25,14 +22,14 @@ struct NotificationComposer {
     }
 
     private func notify(_ kind: NotificationKind, about ticket: TicketRecord, person personID: Int64, detail: String?) async throws {
-        guard let person = try await DirectoryRepository(connection: connection, logger: logger).person(id: personID), !person.email.isEmpty
+        guard let person = try await DirectoryRepository(connection: work.connection, logger: work.logger).person(id: personID), !person.email.isEmpty
         else { return }
         let facts = NotificationFacts(
             ref: ticket.ref, title: ticket.title, recipientName: person.name, agentName: ticket.agent?.name, detail: detail,
             link: publicURL.map { "\($0.hasSuffix("/") ? String($0.dropLast()) : $0)/tickets/\(ticket.ref)" }
         )
         let content = NotificationTemplates.render(kind, locale: person.locale, facts: facts)
-        let id = try await NotificationRepository(connection: connection, logger: logger).insert(
+        let id = try await NotificationRepository(connection: work.connection, logger: work.logger).insert(
             NewNotification(
                 ticketID: ticket.id, personID: person.id, address: person.email, kind: kind.rawValue, locale: person.locale,
                 messageKey: "ticket-\(ticket.ref).\(UUID().uuidString.lowercased())", subject: content.subject, text: content.text, html: content.html
@@ -43,6 +40,6 @@ struct NotificationComposer {
 
     /// The job that sends a stored notification.
     func enqueueDelivery(of id: Int64) async throws {
-        _ = try await JobQueue.enqueue(SendMail(notificationId: id).job, on: connection, logger: logger)
+        try await work.enqueue(SendMail(notificationId: id).job)
     }
 }

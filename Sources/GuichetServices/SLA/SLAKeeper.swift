@@ -1,36 +1,30 @@
 import Foundation
 import GuichetDomain
-import GuichetQueue
 import GuichetStore
 import Logging
-import PostgresNIO
 
 /// Keeps a ticket's SLA clocks in step with its lifecycle, inside the transaction that changes
 /// the ticket: starts them when it is opened, moves them on each status change, and replaces
 /// their timers whenever a deadline moves.
 struct SLAKeeper {
-    let connection: PostgresConnection
-    let logger: Logger
+    let work: UnitOfWork
 
-    var store: SLARepository { SLARepository(connection: connection, logger: logger) }
+    var store: SLARepository { SLARepository(connection: work.connection, logger: work.logger) }
 
     /// Starts the clocks of a ticket opened at `moment` under the policy of its service and priority.
-    /// Returns whether timers were scheduled (the caller then wakes the SLA queue).
-    @discardableResult
-    func start(ticketID: Int64, serviceID: Int64?, priority: Int, at moment: Date) async throws -> Bool {
+    func start(ticketID: Int64, serviceID: Int64?, priority: Int, at moment: Date) async throws {
         guard let policy = try await store.policy(serviceID: serviceID, priority: priority),
             let calendar = try await store.calendar(id: policy.calendarID)
         else {
-            logger.warning("no SLA policy applies: the ticket has no clocks", metadata: ["priority": "\(priority)"])
-            return false
+            work.logger.warning("no SLA policy applies: the ticket has no clocks", metadata: ["priority": "\(priority)"])
+            return
         }
         var timers: [SLATimer] = []
         for clock in SLARules.clocks(for: policy.targets, openedAt: moment) {
             try await store.insert(StoredSLAClock(clock: clock, policyID: policy.id, calendarID: policy.calendarID), ticketID: ticketID)
             timers += SLATimer.timers(for: clock, ticketID: ticketID, on: calendar)
         }
-        _ = try await JobQueue.enqueue(batch: timers.map(\.job), on: connection, logger: logger)
-        return !timers.isEmpty
+        try await work.enqueue(batch: timers.map(\.job))
     }
 
     /// Moves the clocks for a change of status at `moment` and reschedules the timers of those
@@ -46,9 +40,9 @@ struct SLAKeeper {
             try await store.save(clock, ticketID: ticketID)
             let after = SLATimer.timers(for: clock, ticketID: ticketID, on: calendar)
             for timer in before where !after.contains(timer) {
-                try await JobQueue.cancel(uniqueKey: timer.uniqueKey, on: connection, logger: logger)
+                try await work.cancelJob(uniqueKey: timer.uniqueKey)
             }
-            _ = try await JobQueue.enqueue(batch: after.filter { !before.contains($0) }.map(\.job), on: connection, logger: logger)
+            try await work.enqueue(batch: after.filter { !before.contains($0) }.map(\.job))
         }
     }
 

@@ -1,8 +1,8 @@
 import Foundation
 import GuichetDomain
 import GuichetStore
+import GuichetQueue
 import Logging
-import PostgresNIO
 
 /// SLA timers as they fire, and the clocks of a ticket as its readers see them.
 public struct SLAService: Sendable {
@@ -16,13 +16,15 @@ public struct SLAService: Sendable {
     }
 
     let database: Database
+    let transactions: Transactions
     let logger: Logger
     let clock: WallClock
     /// Where users reach Guichet, for the links in escalation mails.
     let publicURL: String?
 
-    public init(database: Database, logger: Logger, clock: WallClock = .system, publicURL: String? = nil) {
+    public init(database: Database, notifier: JobNotifier, logger: Logger, clock: WallClock = .system, publicURL: String? = nil) {
         self.database = database
+        transactions = Transactions(database: database, notifier: notifier)
         self.logger = logger
         self.clock = clock
         self.publicURL = publicURL
@@ -30,8 +32,8 @@ public struct SLAService: Sendable {
 
     /// Records a warning (75 %) or a breach (100 %) if the timer's deadline still holds.
     public func fire(_ timer: SLATimer) async throws -> FireOutcome {
-        try await database.transaction { connection in
-            let store = SLARepository(connection: connection, logger: logger)
+        try await transactions.run { work in
+            let store = SLARepository(connection: work.connection, logger: logger)
             guard let stored = try await store.clocks(ticketID: timer.ticketId, lock: true).first(where: { $0.clock.metric == timer.metric }),
                 let calendar = try await store.calendar(id: stored.calendarID),
                 let due = stored.clock.deadline(at: timer.level.fraction, on: calendar),
@@ -57,7 +59,7 @@ public struct SLAService: Sendable {
                 try await store.markBreached(ticketID: timer.ticketId)
             }
             try await store.save(clock, ticketID: timer.ticketId)
-            let events = EventRepository(connection: connection, logger: logger)
+            let events = work.history
             for level in reached {
                 guard let levelDue = stored.clock.deadline(at: level.fraction, on: calendar) else { continue }
                 try await events.append(
@@ -66,7 +68,7 @@ public struct SLAService: Sendable {
                     note: Self.note(timer.metric, level, due: levelDue), isInternal: true
                 )
             }
-            try await escalate(timer, on: connection)
+            try await escalate(timer, in: work)
             logger.notice(
                 "SLA \(timer.level.rawValue)",
                 metadata: ["ticket_id": "\(timer.ticketId)", "metric": "\(timer.metric.rawValue)", "late_ms": "\(Int(now.timeIntervalSince(due) * 1000))"]
@@ -77,10 +79,11 @@ public struct SLAService: Sendable {
 
     /// Who hears of a deadline: the team's leads when nobody took the ticket in time (warning and
     /// breach), the service managers when it is not resolved in time.
-    private func escalate(_ timer: SLATimer, on connection: PostgresConnection) async throws {
+    private func escalate(_ timer: SLATimer, in work: UnitOfWork) async throws {
+        let connection = work.connection
         guard let ticket = try await TicketRepository(connection: connection, logger: logger).find(.id(timer.ticketId), scope: .all) else { return }
         let directory = DirectoryRepository(connection: connection, logger: logger)
-        let notifications = NotificationComposer(connection: connection, logger: logger, publicURL: publicURL)
+        let notifications = NotificationComposer(work: work, publicURL: publicURL)
         switch (timer.metric, timer.level) {
         case (.timeToOwn, let level):
             let teams = try await DispatchRepository(connection: connection, logger: logger).teams()
