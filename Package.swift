@@ -65,6 +65,7 @@ let package = Package(
                 "GuichetQueue",
                 "GuichetStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -116,6 +117,8 @@ let package = Package(
                 "GuichetQueue",
                 "GuichetServices",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -185,24 +188,40 @@ let package = Package(
         ),
         .testTarget(
             name: "GuichetQueueTests",
-            dependencies: ["GuichetQueue", "GuichetStore", "GuichetTestSupport"],
+            dependencies: [
+                "GuichetQueue", "GuichetStore", "GuichetTestSupport",
+                .product(name: "Logging", package: "swift-log"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "GuichetStoreTests",
-            dependencies: ["GuichetStore", "GuichetServices", "GuichetQueue", "GuichetTestSupport"],
+            dependencies: [
+                "GuichetDomain", "GuichetStore", "GuichetServices", "GuichetQueue", "GuichetTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "GuichetHTTPTests",
             dependencies: [
+                "GuichetDomain",
                 "GuichetHTTP",
                 "GuichetMail",
+                "GuichetQueue",
+                "GuichetStore",
                 "GuichetWorker",
                 "GuichetServices",
                 "GuichetTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,7 +1,7 @@
 """Prints a benchmark's table and writes its results (and its peer's) in one JSON file.
 
     report.py queue OUT GUICHET_JSON PGQUEUER_JSON
-    report.py tickets OUT GUICHET_JSON
+    report.py tickets OUT GUICHET_JSON [ITOP_JSONL]
     report.py timers OUT GUICHET_JSON
     report.py dashboards OUT GUICHET_JSON
 """
@@ -53,24 +53,73 @@ def queue(out_path, ours_path, peer_path):
     write(out_path, "queue", {"guichet": ours, "pgqueuer": peer})
 
 
-def tickets(out_path, ours_path):
+KINDS = ("API nodes", "workers", "PostgreSQL", "HAProxy", "SMTP sink", "load generator")
+
+
+def spread(ms):
+    return "p50 {:.1f} p99 {:.1f} max {:.1f}".format(ms["p50"], ms["p99"], ms["max"])
+
+
+def cost_columns(phase):
+    """The notification delay and the cost per ticket of a phase, as table cells."""
+    statements = phase.get("statements_per_ticket")
+    return (
+        "p50 {:.0f} p99 {:.0f}".format(phase["notification_ms"]["p50"], phase["notification_ms"]["p99"])
+        + (f" ({phase['notifications_unsent']} unsent)" if phase.get("notifications_unsent") else ""),
+        f"{phase['guichet_cpu_ms_per_ticket']:.1f}",
+        "-" if statements is None else f"{statements:.0f}",
+        f"{phase['transactions_per_ticket']:.1f}",
+    )
+
+
+def tickets(out_path, ours_path, peer_path=None):
     ours = json.load(open(ours_path))
+    peer = [json.loads(line) for line in open(peer_path) if line.strip()] if peer_path else []
     phases = ours["rates"] + ([ours["sustained"]] if "sustained" in ours else [])
     rows = []
     for phase in phases:
-        create, assign = phase["create_ms"], phase["to_in_progress_ms"]
         failures = sum(phase["failures"].values())
         peak = max(sample["bytes"] for sample in phase["jobs_table"])
         rows.append((
             f"{phase['rate']:.0f}/s for {phase['duration_s']:.0f}s",
             f"{phase['achieved_per_s']:.0f}/s",
             f"{phase['created']}/{phase['offered']}" + (f" ({failures} failed)" if failures else ""),
-            "p50 {:.1f} p99 {:.1f} max {:.1f}".format(create["p50"], create["p99"], create["max"]),
-            "p50 {:.1f} p99 {:.1f} max {:.1f}".format(assign["p50"], assign["p99"], assign["max"])
-            + (f" ({phase['not_assigned']} not assigned)" if phase["not_assigned"] else ""),
+            spread(phase["create_ms"]),
+            spread(phase["to_in_progress_ms"]) + (f" ({phase['not_assigned']} not assigned)" if phase["not_assigned"] else ""),
+            *cost_columns(phase),
             f"{peak / 1048576:.1f} MiB",
         ))
-    table(("offered", "achieved", "created", "create latency (ms)", "create -> in_progress (ms)", "jobs table peak"), rows)
+    table(("offered", "achieved", "created", "create (ms)", "create -> in_progress (ms)", "notification -> sent (ms)",
+           "CPU ms/ticket", "statements/ticket", "transactions/ticket", "jobs table peak"), rows)
+
+    closed = ours.get("closed_loop", [])
+    print("\nclosed loop: each connection opens its next ticket when the previous one is answered")
+    rows = []
+    for run in closed:
+        theirs = next((p for p in peer if p["concurrency"] == run["connections"]), None)
+        rows.append((
+            run["connections"], f"{run['per_s']:.1f}/s", spread(run["create_ms"]), f"{run['guichet_cpu_ms_per_ticket']:.1f}",
+            f"{theirs['rate_per_s']:.1f}/s" if theirs else "not run (ITOP_URL)",
+            f"p50 {theirs['p50_ms']:.1f} p99 {theirs['p99_ms']:.1f}" if theirs else "",
+            f"x{run['per_s'] / theirs['rate_per_s']:.1f}" if theirs and theirs["rate_per_s"] else "",
+        ))
+    if rows:
+        table(("connections", "Guichet", "Guichet create (ms)", "CPU ms/ticket", "iTop", "iTop create (ms)", "ratio"), rows)
+
+    print("\nCPU per ticket by kind of process (ms; Guichet = API nodes + workers + PostgreSQL):")
+    rows = []
+    for name, phase in [(f"{p['rate']:.0f}/s", p) for p in phases] + [(f"closed x{r['connections']}", r) for r in closed]:
+        per = phase["cpu_ms_per_ticket"]
+        rows.append((name, *(f"{per.get(kind, 0):.2f}" for kind in KINDS), f"{phase['guichet_cpu_ms_per_ticket']:.2f}"))
+    table(("phase", *KINDS, "Guichet"), rows)
+
+    heaviest = ours.get("sustained") or (phases[-1] if phases else None)
+    if heaviest and heaviest.get("top_statements"):
+        print(f"\nthe statements that took PostgreSQL the most time at {heaviest['rate']:.0f}/s:")
+        table(("total ms", "calls", "mean ms", "statement"), [
+            (f"{s['total_ms']:.0f}", s["calls"], f"{s['mean_ms']:.3f}", s["query"][:110]) for s in heaviest["top_statements"]
+        ])
+
     if "sustained" in ours:
         print("\njobs table during the sustained run (completed jobs kept 1 minute, pruned every minute):")
         samples = ours["sustained"]["jobs_table"]
@@ -78,7 +127,7 @@ def tickets(out_path, ours_path):
             (f"{s['at_s']:.0f}s", f"{s['bytes'] / 1048576:.1f} MiB", " ".join(f"{k}={v}" for k, v in sorted(s["rows"].items())))
             for s in samples
         ])
-    write(out_path, "tickets", {"guichet": ours})
+    write(out_path, "tickets", {"guichet": ours, **({"itop": peer} if peer else {})})
 
 
 def timers(out_path, ours_path):

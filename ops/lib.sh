@@ -58,10 +58,11 @@ as_pg_user() {
     if [ "$(id -un)" = "$user" ]; then "$@"; else runuser -u "$user" -- "$@"; fi
 }
 
-# pg_start DIR PORT [durable|throwaway]: starts (creating if needed) a cluster in DIR listening on
-# 127.0.0.1:PORT only, whose superuser is "guichet" with trust authentication on loopback.
+# pg_start DIR PORT [durable|throwaway] [OPTIONS]: starts (creating if needed) a cluster in DIR listening
+# on 127.0.0.1:PORT only, whose superuser is "guichet" with trust authentication on loopback; OPTIONS
+# are more server settings ("-c name=value ...").
 pg_start() {
-    local dir="$1" port="$2" mode="${3:-durable}" bin; bin="$(pg_bin)"
+    local dir="$1" port="$2" mode="${3:-durable}" extra="${4:-}" bin; bin="$(pg_bin)"
     mkdir -p "$dir"
     dir="$(cd "$dir" && pwd)"
     local user; user="$(pg_user)"
@@ -77,6 +78,7 @@ pg_start() {
     if [ "$mode" = throwaway ]; then
         options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     fi
+    options="$options $extra"
     if ! as_pg_user "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
         as_pg_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -o "$options" -w -t 60 start >/dev/null \
             || { tail -20 "$dir/postgres.log" >&2; die "PostgreSQL did not start"; }

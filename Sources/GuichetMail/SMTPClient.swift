@@ -55,7 +55,12 @@ public struct SMTPClient: Sendable {
             var secure = implicit
             if !secure, let tls, configuration.security != .never, capabilities.contains("STARTTLS") {
                 _ = try await session.command("STARTTLS", expecting: 220)
-                try await underlying.pipeline.addHandler(NIOSSLClientHandler(context: tls, serverHostname: configuration.tlsHostname), position: .first)
+                // the handler is made and added on the channel's event loop: it is not Sendable
+                try await underlying.eventLoop.submit {
+                    try underlying.pipeline.syncOperations.addHandler(
+                        NIOSSLClientHandler(context: tls, serverHostname: configuration.tlsHostname), position: .first
+                    )
+                }.get()
                 // what the server said before TLS is forgotten (RFC 3207): ask again
                 capabilities = try await session.command("EHLO \(configuration.heloName)", expecting: 250).lines.dropFirst().map { $0.uppercased() }
                 secure = true

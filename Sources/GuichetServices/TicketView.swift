@@ -14,11 +14,11 @@ public struct TicketView: Sendable, Equatable, Codable {
     public var urgency: Int
     public var priority: String
     public var origin: TicketOrigin
-    public var requester: TicketRecord.Named
-    public var establishment: TicketRecord.Named
-    public var service: TicketRecord.Named?
-    public var team: TicketRecord.Named?
-    public var agent: TicketRecord.Named?
+    public var requester: NamedView
+    public var establishment: NamedView
+    public var service: NamedView?
+    public var team: NamedView?
+    public var agent: NamedView?
     public var pendingReason: String?
     public var escalationReason: String?
     public var resolution: Resolution?
@@ -45,11 +45,11 @@ public struct TicketView: Sendable, Equatable, Codable {
         urgency = record.urgency
         priority = record.priority.label
         origin = record.origin
-        requester = record.requester
-        establishment = record.establishment
-        service = record.service
-        team = record.team
-        agent = record.agent
+        requester = NamedView(record.requester)
+        establishment = NamedView(record.establishment)
+        service = record.service.map(NamedView.init)
+        team = record.team.map(NamedView.init)
+        agent = record.agent.map(NamedView.init)
         pendingReason = record.pendingReason
         escalationReason = record.escalationReason
         resolution = record.resolution
@@ -75,7 +75,7 @@ public struct EventView: Sendable, Equatable, Codable {
     public var id: Int64
     public var at: Date
     /// `nil` when Guichet itself acted.
-    public var actor: TicketRecord.Named?
+    public var actor: NamedView?
     public var kind: String
     public var changes: [String: FieldChange]
     public var note: String?
@@ -84,7 +84,7 @@ public struct EventView: Sendable, Equatable, Codable {
     init(_ event: TicketEvent) {
         id = event.id
         at = event.at
-        actor = event.actor
+        actor = event.actor.map(NamedView.init)
         kind = event.kind
         changes = event.changes
         note = event.note
@@ -96,7 +96,7 @@ public struct EventView: Sendable, Equatable, Codable {
 public struct CommentView: Sendable, Equatable, Codable {
     public var id: Int64
     public var ticketId: Int64
-    public var author: TicketRecord.Named
+    public var author: NamedView
     public var visibility: CommentVisibility
     public var body: String
     public var origin: TicketOrigin
@@ -105,10 +105,23 @@ public struct CommentView: Sendable, Equatable, Codable {
     init(_ comment: CommentRecord) {
         id = comment.id
         ticketId = comment.ticketID
-        author = comment.author
+        author = NamedView(comment.author)
         visibility = comment.visibility
         body = comment.body
         origin = comment.origin
         createdAt = comment.createdAt
+    }
+}
+
+/// Something a ticket points to, as the API shows it: its id, and a code and a name where it has them.
+public struct NamedView: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var code: String?
+    public var name: String
+
+    init(_ named: TicketRecord.Named) {
+        id = named.id
+        code = named.code
+        name = named.name
     }
 }

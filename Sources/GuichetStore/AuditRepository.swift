@@ -3,7 +3,7 @@ import Logging
 import PostgresNIO
 
 /// One entry of the audit log: a security event or a change, with who did it and from which request.
-public struct AuditEntry: Sendable, Equatable, Codable {
+public struct AuditEntry: Sendable, Equatable {
     public var id: Int64?
     public var at: Date?
     /// `nil` when Guichet itself or an operator on the command line acted.
@@ -16,14 +16,6 @@ public struct AuditEntry: Sendable, Equatable, Codable {
     public var detail: String?
     public var requestID: String?
     public var client: String?
-
-    /// JSON keys as the API writes them (`actor_id`, ...) after the snake-case conversion.
-    enum CodingKeys: String, CodingKey {
-        case id, at, kind, objectType, before, after, detail, client
-        case actorID = "actorId"
-        case objectID = "objectId"
-        case requestID = "requestId"
-    }
 
     public init(
         actorID: Int64?, kind: String, objectType: String? = nil, objectID: String? = nil, before: String? = nil, after: String? = nil,

@@ -32,7 +32,7 @@ public struct TicketRecord: Sendable, Equatable {
     public var slaBreached: Bool
 
     /// Something a ticket points to: its id, and a code and a name where it has them.
-    public struct Named: Sendable, Equatable, Codable {
+    public struct Named: Sendable, Equatable {
         public var id: Int64
         public var code: String?
         public var name: String

@@ -9,7 +9,7 @@ import Testing
 
 @Suite("Audit log and accounts")
 struct AuditTests {
-    static func entries(_ api: APIHarness, query: String = "") async throws -> [AuditEntry] {
+    static func entries(_ api: APIHarness, query: String = "") async throws -> [AuditEntryView] {
         let response = try await api.call(.get, "/api/v1/audit?limit=200" + query, as: "administrator")
         #expect(response.status == .ok, "\(response.text)")
         return try response.decode(AuditPage.self).items
@@ -26,13 +26,13 @@ struct AuditTests {
             _ = try await api.call(.get, "/api/v1/audit", as: "agent")
 
             let log = try await Self.entries(api)
-            let created = try #require(log.first { $0.kind == "ticket.created" && $0.objectID == "\(ticket.id)" })
-            #expect(created.actorID == api.template.account("requester").personId)
-            #expect(created.requestID == requestID)
+            let created = try #require(log.first { $0.kind == "ticket.created" && $0.objectId == "\(ticket.id)" })
+            #expect(created.actorId == api.template.account("requester").personId)
+            #expect(created.requestId == requestID)
             let denied = log.filter { $0.kind == "access.denied" }
-            #expect(denied.contains { $0.actorID == api.template.account("requester").personId && $0.detail?.contains("/actions/assign") == true })
-            #expect(denied.contains { $0.actorID == api.template.account("agent").personId && $0.detail?.contains("/audit") == true })
-            #expect(log.contains { $0.kind == "auth.token_refused" && $0.actorID == nil })
+            #expect(denied.contains { $0.actorId == api.template.account("requester").personId && $0.detail?.contains("/actions/assign") == true })
+            #expect(denied.contains { $0.actorId == api.template.account("agent").personId && $0.detail?.contains("/audit") == true })
+            #expect(log.contains { $0.kind == "auth.token_refused" && $0.actorId == nil })
             #expect(!log.contains { $0.detail?.contains("gch_forged") == true }, "a presented token is never written down")
 
             let filtered = try await Self.entries(api, query: "&kind=access.")

@@ -108,7 +108,7 @@ struct SessionTests {
             let log = try await AuditTests.entries(api, query: "&kind=signin.")
             #expect(log.filter { $0.kind == "signin.failure" }.count == 5)
             #expect(log.filter { $0.kind == "signin.throttled" }.count == 16)
-            #expect(log.contains { $0.kind == "signin.success" && $0.actorID == api.template.account("team_lead").personId })
+            #expect(log.contains { $0.kind == "signin.success" && $0.actorId == api.template.account("team_lead").personId })
         }
     }
 

@@ -9,7 +9,9 @@ import Synchronization
 /// End to end through the cluster: tickets opened by HTTP through HAProxy at fixed rates, each
 /// auto-assigned by a worker. Reports the create latency seen by the client and the time from
 /// create to `in_progress` (the ticket's `taken` history entry against its `created_at`, both
-/// PostgreSQL's clock), and samples the jobs table to show that pruning keeps it bounded.
+/// PostgreSQL's clock), what each ticket cost (`PhaseCost`), and samples the jobs table to show
+/// that pruning keeps it bounded. Then a closed loop: each connection opens its next ticket as soon
+/// as the previous one is answered, to find how many a second the cluster creates.
 struct TicketsBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tickets", abstract: "Benchmark ticket creation and dispatch through the cluster.")
 
@@ -22,6 +24,9 @@ struct TicketsBench: AsyncParsableCommand {
     @Option(name: .customLong("sustained-seconds")) var sustainedSeconds = 300.0
     @Option(name: .customLong("sample-seconds"), help: "How often the jobs table is measured.") var sampleSeconds = 10.0
     @Option(help: "Client connections (each carries one request at a time).") var connections = 64
+    @Option(name: .customLong("closed-loop"), help: "Connections of each closed-loop run, e.g. 1,4 (none: empty).") var closedLoop = "1,4"
+    @Option(name: .customLong("closed-seconds"), help: "Seconds per closed-loop run.") var closedSeconds = 30.0
+    @Option(name: .customLong("postmaster-pid"), help: "The PostgreSQL server's pid, whose processes' CPU is counted.") var postmasterPID: Int?
 
     func run() async throws {
         let rates = try self.rates.split(separator: ",").map { text -> Double in
@@ -35,7 +40,8 @@ struct TicketsBench: AsyncParsableCommand {
         let bench = self
         try await withBenchDatabase(databaseURL, connections: 4) { client, logger in
             let load = TicketLoad(
-                host: host, port: port, tokens: tokens, connections: bench.connections, services: TicketLoad.catalogue, client: client, logger: logger
+                host: host, port: port, tokens: tokens, connections: bench.connections, services: TicketLoad.catalogue, client: client, logger: logger,
+                postmaster: bench.postmasterPID
             )
             var phases: [[String: Any]] = []
             for rate in rates {
@@ -45,6 +51,12 @@ struct TicketsBench: AsyncParsableCommand {
             if bench.sustainedRate > 0 {
                 result["sustained"] = try await load.phase(rate: bench.sustainedRate, duration: bench.sustainedSeconds, sampleEvery: bench.sampleSeconds)
             }
+            var closed: [[String: Any]] = []
+            for text in bench.closedLoop.split(separator: ",") {
+                guard let lanes = Int(text), lanes > 0 else { throw ValidationError("bad connection count \(text)") }
+                closed.append(try await load.closedLoop(connections: lanes, duration: bench.closedSeconds))
+            }
+            result["closed_loop"] = closed
             try printJSON(result)
         }
     }
@@ -99,6 +111,7 @@ struct TicketLoad: Sendable {
     let services: [String]
     let client: PostgresClient
     let logger: Logger
+    let postmaster: Int?
 
     static let catalogue = ["poste-travail", "imprimante", "reseau", "serveur", "messagerie", "logiciel", "compte"]
 
@@ -107,6 +120,7 @@ struct TicketLoad: Sendable {
     func phase(rate: Double, duration: Double, sampleEvery: Double) async throws -> [String: Any] {
         let total = Int(rate * duration)
         let outcomes = PhaseRecord()
+        let cost = try await PhaseCost.start(client: client, logger: logger, postmaster: postmaster)
         let started = ContinuousClock.now
         progress(String(format: "%.0f tickets/s for %.0f s", rate, duration))
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -126,17 +140,64 @@ struct TicketLoad: Sendable {
         let finalSize = try await jobsTable(at: (ContinuousClock.now - started).seconds)
         let samples = (outcomes.samples + [finalSize]).map(\.json)
         let create = outcomes.latency
+        let spent = try await cost.finish(tickets: ids, waitingUpTo: .seconds(60))
         progress(
             String(
-                format: "%.0f/s: %d created in %.1f s, create p99 %.1f ms, to in_progress p99 %.1f ms, %d not assigned", rate, ids.count, sent,
-                create["p99"] ?? -1, assignment["p99"] ?? -1, unassigned
+                format: "%.0f/s: %d created in %.1f s, create p99 %.1f ms, to in_progress p99 %.1f ms, %d not assigned, %.1f ms of CPU a ticket",
+                rate, ids.count, sent, create["p99"] ?? -1, assignment["p99"] ?? -1, unassigned, spent["guichet_cpu_ms_per_ticket"] as? Double ?? -1
             )
         )
         return [
             "rate": rate, "duration_s": duration, "offered": total, "created": ids.count, "achieved_per_s": Double(ids.count) / sent,
             "failures": outcomes.failures, "create_ms": create, "to_in_progress_ms": assignment, "not_assigned": unassigned,
             "jobs_table": samples,
-        ]
+        ].merging(spent) { mine, _ in mine }
+    }
+
+    /// Closed loop: `connections` clients each open a ticket, wait for the answer, and open the next,
+    /// for `duration` seconds. The rate is what the cluster sustains; its latency is the answer's.
+    func closedLoop(connections lanes: Int, duration: Double) async throws -> [String: Any] {
+        progress("closed loop: \(lanes) connection(s) for \(Int(duration)) s")
+        let outcomes = PhaseRecord()
+        let cost = try await PhaseCost.start(client: client, logger: logger, postmaster: postmaster)
+        let started = ContinuousClock.now
+        let deadline = started + .seconds(duration)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for lane in 0..<lanes {
+                group.addTask {
+                    var index = 1_000_000 * (lane + 1)
+                    while ContinuousClock.now < deadline {
+                        do {
+                            try await HTTPConnection(host: host, port: port).run { send in
+                                while ContinuousClock.now < deadline {
+                                    let sentAt = ContinuousClock.now
+                                    let response = try await send(.POST, "/api/v1/tickets", headers(for: index), body(for: index))
+                                    if response.status == 201, let id = Self.id(in: response.body) {
+                                        outcomes.created(id, seconds: (ContinuousClock.now - sentAt).seconds)
+                                    } else {
+                                        outcomes.failed(status: response.status)
+                                    }
+                                    index += 1
+                                }
+                            }
+                        } catch {
+                            outcomes.failed(status: 0)
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let elapsed = (ContinuousClock.now - started).seconds
+        let ids = outcomes.ids
+        let (assignment, unassigned) = try await assignmentTimes(of: ids, waitingUpTo: .seconds(60))
+        let spent = try await cost.finish(tickets: ids, waitingUpTo: .seconds(60))
+        let rate = Double(ids.count) / elapsed
+        progress(String(format: "closed loop, %d connection(s): %.1f tickets/s, create p50 %.1f ms", lanes, rate, outcomes.latency["p50"] ?? -1))
+        return [
+            "connections": lanes, "duration_s": elapsed, "created": ids.count, "per_s": rate, "failures": outcomes.failures,
+            "create_ms": outcomes.latency, "to_in_progress_ms": assignment, "not_assigned": unassigned,
+        ].merging(spent) { mine, _ in mine }
     }
 
     /// Opens `total` tickets at `rate` a second from `start`, over the client's connections.

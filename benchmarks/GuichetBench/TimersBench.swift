@@ -27,7 +27,7 @@ struct TimersBench: AsyncParsableCommand {
         let bench = self
         try await withBenchDatabase(databaseURL, connections: 4) { client, logger in
             try await bench.installPolicy(client, logger: logger)
-            let load = TicketLoad(host: host, port: port, tokens: tokens, connections: 16, services: [Self.service], client: client, logger: logger)
+            let load = TicketLoad(host: host, port: port, tokens: tokens, connections: 16, services: [Self.service], client: client, logger: logger, postmaster: nil)
             let record = PhaseRecord()
             progress("opening \(bench.tickets) tickets over \(Int(bench.window)) s; their timers fall due \(bench.targetMinutes) minutes later")
             try await load.open(total: bench.tickets, rate: Double(bench.tickets) / bench.window, start: .now, into: record)

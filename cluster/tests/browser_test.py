@@ -32,6 +32,7 @@ from selenium.common.exceptions import (
     NoSuchElementException,
     StaleElementReferenceException,
     TimeoutException,
+    UnexpectedAlertPresentException,
     WebDriverException,
 )
 from selenium.webdriver.chrome.service import Service
@@ -184,7 +185,7 @@ class Run:
         options.add_experimental_option("prefs", {"intl.accept_languages": "fr-FR,fr"})
         # left open, an alert stays visible to the XSS check instead of being dismissed silently
         options.unhandled_prompt_behavior = "ignore"
-        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        driver = ReadingChrome(service=Service(CHROMEDRIVER), options=options)
         driver.set_page_load_timeout(30)
         self.drivers.append(driver)
         return driver
@@ -220,6 +221,76 @@ def save_full_page(driver, path):
     clip = {"x": 0, "y": 0, "width": width, "height": min(height, 10_000), "scale": 1}
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip})
     path.write_bytes(base64.b64decode(shot["data"]))
+
+
+# --- the words a page shows --------------------------------------------------------------------
+
+LOCALES = Path(__file__).resolve().parents[2] / "Sources" / "GuichetHTTP" / "Resources" / "Locales"
+WORD_KEYS = set().union(*(json.loads(path.read_text()).keys() for path in LOCALES.glob("*.json")))
+# keys that the pages make from a value (mode_remote, action_take, status_new): a key shown instead
+# of its words may be one that no locale has, so any word of these families is refused too
+KEY_FAMILIES = {key.split("_")[0] for key in WORD_KEYS if "_" in key and sum(k.startswith(key.split("_")[0] + "_") for k in WORD_KEYS) >= 3}
+KEY_LIKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+# every page loaded by a check, by path, with the number of loads whose words were read
+PAGES_READ = {}
+
+PAGE_WORDS_SCRIPT = """
+if (document.contentType !== "text/html" || !document.body) return null;
+const said = [document.body.innerText];
+for (const element of document.querySelectorAll("[aria-label], [title], [placeholder], [alt], input[type=submit], input[type=button]")) {
+    for (const name of ["aria-label", "title", "placeholder", "alt"]) {
+        if (element.hasAttribute(name)) said.push(element.getAttribute(name));
+    }
+    if (element.matches("input[type=submit], input[type=button]")) said.push(element.value);
+}
+const unnamed = [];
+for (const element of document.querySelectorAll("label, button, a[href], legend, summary, option, input[type=submit]")) {
+    if (element.matches("option") && element.value === "") continue;
+    const named = (element.textContent || "").trim() || (element.value || "").trim() && element.matches("input")
+        || (element.getAttribute("aria-label") || "").trim() || (element.getAttribute("title") || "").trim()
+        || [...element.querySelectorAll("img[alt]")].some(image => image.alt.trim());
+    if (!named) unnamed.push(element.outerHTML.slice(0, 100));
+}
+return {said: said, unnamed: unnamed};
+"""
+
+
+def word_problems(driver):
+    """What is wrong with the words of the page: a debug description of an optional value, a word
+    key shown instead of its words, a label, button, link or choice that says nothing."""
+    try:
+        page = driver.execute_script(PAGE_WORDS_SCRIPT)
+    except UnexpectedAlertPresentException:
+        return []  # the XSS check looks at that page itself
+    if page is None:
+        return []
+    problems = []
+    said = "\n".join(page["said"])
+    if "Optional(" in said:
+        line = next(line for line in said.splitlines() if "Optional(" in line)
+        problems.append(f"a debug description: {line.strip()[:80]!r}")
+    keys = sorted({word for word in KEY_LIKE.findall(said) if word in WORD_KEYS or word.split("_")[0] in KEY_FAMILIES})
+    if keys:
+        problems.append(f"word keys instead of words: {', '.join(keys)}")
+    problems += [f"nothing said by {element}" for element in page["unnamed"]]
+    return problems
+
+
+def read_words(driver):
+    """Fails when the page's words are wrong (see word_problems); counts the page as read."""
+    problems = word_problems(driver)
+    path = path_of(driver)
+    PAGES_READ[path] = PAGES_READ.get(path, 0) + 1
+    assert not problems, f"the page {path} shows " + "; ".join(problems)
+
+
+class ReadingChrome(webdriver.Chrome):
+    """Chromium whose every page loaded by address has its words read; pages reached by a click are
+    read by click_and_load and click_fresh_and_load."""
+
+    def get(self, url):
+        super().get(url)
+        read_words(self)
 
 
 # --- waiting -----------------------------------------------------------------------------------
@@ -275,6 +346,7 @@ def click_and_load(driver, element):
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
     wait_for(driver, lambda d: replaced(d, old), "a new page after the click")
+    read_words(driver)
 
 
 def click_fresh_and_load(driver, css):
@@ -288,6 +360,7 @@ def click_fresh_and_load(driver, css):
 
     wait_for(driver, clicked, f"a click on {css}")
     wait_for(driver, lambda d: replaced(d, old), "a new page after the click")
+    read_words(driver)
 
 
 def path_of(driver):
@@ -1057,6 +1130,8 @@ def main():
     run = Run(args.base_url, json.loads(args.demo.read_text()), args.screenshots)
     results = [run_check(run, function) for function in CHECKS if not args.only or function.__name__ in args.only]
     passed = results.count(True)
+    loads = sum(PAGES_READ.values())
+    print(f"words read on {loads} page loads of {len(PAGES_READ)} pages: {', '.join(sorted(PAGES_READ))}", flush=True)
     print(f"browser: {passed} passed, {len(results) - passed} failed", flush=True)
     return 0 if passed == len(results) else 1
 

@@ -57,13 +57,45 @@ public struct AuditService: Sendable {
         let entries = try await database.client.withConnection { connection in
             try await AuditRepository(connection: connection, logger: logger).list(filter, beforeID: before, limit: limit + 1)
         }
-        let items = Array(entries.prefix(limit))
-        return AuditPage(items: items, nextCursor: entries.count > limit ? items.last?.id.map(String.init) : nil)
+        let items = entries.prefix(limit).compactMap(AuditEntryView.init)
+        return AuditPage(items: items, nextCursor: entries.count > limit ? items.last.map { String($0.id) } : nil)
     }
 }
 
 /// One page of the audit log; `nextCursor` fetches the next one.
 public struct AuditPage: Sendable, Equatable, Codable {
-    public var items: [AuditEntry]
+    public var items: [AuditEntryView]
     public var nextCursor: String?
+}
+
+/// One entry of the audit log as the API shows it.
+public struct AuditEntryView: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var at: Date
+    /// `nil` when Guichet itself or an operator on the command line acted.
+    public var actorId: Int64?
+    public var kind: String
+    public var objectType: String?
+    public var objectId: String?
+    public var before: String?
+    public var after: String?
+    public var detail: String?
+    public var requestId: String?
+    public var client: String?
+
+    /// An entry read from the log (one being written has no id nor time yet).
+    init?(_ entry: AuditEntry) {
+        guard let id = entry.id, let at = entry.at else { return nil }
+        self.id = id
+        self.at = at
+        actorId = entry.actorID
+        kind = entry.kind
+        objectType = entry.objectType
+        objectId = entry.objectID
+        before = entry.before
+        after = entry.after
+        detail = entry.detail
+        requestId = entry.requestID
+        client = entry.client
+    }
 }
