@@ -32,7 +32,7 @@ struct UnitOfWork: Sendable {
     /// The ticket history. An entry may fill the webhook queue: the history trigger of migration 0013
     /// writes a delivery job for every subscription that wants it.
     var history: EventRepository {
-        filled.add(DeliverWebhook.queue)
+        filled.wroteHistory()
         return EventRepository(connection: connection, logger: logger)
     }
 }
@@ -41,6 +41,13 @@ struct UnitOfWork: Sendable {
 struct Transactions: Sendable {
     let database: Database
     let notifier: JobNotifier
+    private let webhooks: WebhookActivity
+
+    init(database: Database, notifier: JobNotifier) {
+        self.database = database
+        self.notifier = notifier
+        webhooks = WebhookActivity(database: database)
+    }
 
     /// Runs `body` in one transaction (run again on a serialization failure, see `Database.transaction`),
     /// then wakes the workers of every queue it filled.
@@ -51,15 +58,48 @@ struct Transactions: Sendable {
             try await body(UnitOfWork(connection: connection, logger: logger, filled: filled))
         }
         for queue in filled.queues { notifier.signal(queue: queue) }
+        // without a subscription, history writes no delivery: waking every worker's webhook queue
+        // for nothing would cost each of them a claim
+        if filled.historyWritten, await webhooks.anySubscription() { notifier.signal(queue: DeliverWebhook.queue) }
         return result
     }
 }
 
-/// The queues a unit of work wrote jobs to.
+/// Whether any webhook subscription is active, read at most once a second: a new subscription's
+/// first deliveries may wait that long for a worker's poll.
+final class WebhookActivity: Sendable {
+    private let database: Database
+    private let known = Mutex<(active: Bool, at: ContinuousClock.Instant)?>(nil)
+    static let freshness = Duration.seconds(1)
+
+    init(database: Database) {
+        self.database = database
+    }
+
+    func anySubscription() async -> Bool {
+        if let known = known.withLock({ $0 }), ContinuousClock.now - known.at < Self.freshness { return known.active }
+        var active = true  // when the database cannot say, signalling costs a claim at most
+        do {
+            let rows = try await database.client.query("SELECT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE active)", logger: database.logger)
+            for try await exists in rows.decode(Bool.self) { active = exists }
+        } catch {
+            database.logger.debug("could not tell whether webhooks are subscribed", metadata: ["error": "\(error)"])
+        }
+        known.withLock { $0 = (active, ContinuousClock.now) }
+        return active
+    }
+}
+
+/// The queues a unit of work wrote jobs to, and whether it wrote history (whose trigger may).
 final class FilledQueues: Sendable {
     private let names = Mutex<Set<String>>([])
+    private let history = Atomic<Bool>(false)
 
     func add(_ queue: String) { names.withLock { _ = $0.insert(queue) } }
 
+    func wroteHistory() { history.store(true, ordering: .relaxed) }
+
     var queues: Set<String> { names.withLock { $0 } }
+
+    var historyWritten: Bool { history.load(ordering: .relaxed) }
 }

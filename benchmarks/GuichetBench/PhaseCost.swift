@@ -56,7 +56,7 @@ struct PhaseCost: Sendable {
             )
             for try await count in rows.decode(Int64.self) { unsent = Int(count) }
             if unsent == 0 { break }
-            try await Task.sleep(for: .milliseconds(200))
+            try await Task.sleep(for: .seconds(1))
         }
         var latency = Latencies()
         let rows = try await client.query(

@@ -6,8 +6,11 @@ Debian's Chromium and chromedriver.
 
     browser_test.py --base-url http://127.0.0.1:18180 --demo demo.json --screenshots DIR [--only NAME]...
 
-Each check is a function registered with @check. The runner prints `ok: NAME` or
-`FAILED: NAME: reason` and a closing count, keeps a screenshot of each main page visited
+Each check is a function registered with @check. Every page a check loads, by address or by a
+click, has its words read: a check fails when a page shows a debug description (`Optional(`), a
+word key instead of its words (`mode_remote`), or a label, button, link or choice that says
+nothing. The runner prints `ok: NAME` or `FAILED: NAME: reason`, the pages whose words were read,
+and a closing count, keeps a screenshot of each main page visited
 (NN-name.png) and, when a check fails, the screenshot and source of every page it had open.
 Response headers and downloads are read with http.client, as Selenium cannot see them; the
 browser's cookies are passed along so that these requests are the signed-in user's.
