@@ -1,3 +1,4 @@
+import Foundation
 import GuichetQueue
 import GuichetStore
 import Logging
@@ -15,13 +16,13 @@ struct UnitOfWork: Sendable {
     /// Enqueues `job` with this transaction; nil when a job with its unique key is waiting already.
     @discardableResult
     func enqueue(_ job: NewJob) async throws -> Int64? {
-        filled.add(job.queue)
+        filled.add(job)
         return try await JobQueue.enqueue(job, on: connection, logger: logger)
     }
 
     func enqueue(batch jobs: [NewJob]) async throws {
         guard !jobs.isEmpty else { return }
-        for job in jobs { filled.add(job.queue) }
+        for job in jobs { filled.add(job) }
         _ = try await JobQueue.enqueue(batch: jobs, on: connection, logger: logger)
     }
 
@@ -92,10 +93,19 @@ final class WebhookActivity: Sendable {
 
 /// The queues a unit of work wrote jobs to, and whether it wrote history (whose trigger may).
 final class FilledQueues: Sendable {
+    /// A job due later than this is not signalled: an idle worker reads its queue's next due job each
+    /// time it wakes, at least once per poll interval, and sleeps no longer than until then, so a
+    /// worker that polls at least once a minute finds it in time. Without this, every ticket's SLA
+    /// timers (due in minutes or hours) woke every worker's SLA queue for an empty claim.
+    static let signalledWithin: TimeInterval = 60
+
     private let names = Mutex<Set<String>>([])
     private let history = Atomic<Bool>(false)
 
-    func add(_ queue: String) { names.withLock { _ = $0.insert(queue) } }
+    func add(_ job: NewJob) {
+        if let runAt = job.runAt, runAt.timeIntervalSinceNow > Self.signalledWithin { return }
+        names.withLock { _ = $0.insert(job.queue) }
+    }
 
     func wroteHistory() { history.store(true, ordering: .relaxed) }
 

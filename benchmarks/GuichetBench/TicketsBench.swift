@@ -120,6 +120,7 @@ struct TicketLoad: Sendable {
     func phase(rate: Double, duration: Double, sampleEvery: Double) async throws -> [String: Any] {
         let total = Int(rate * duration)
         let outcomes = PhaseRecord()
+        try await settle()
         let cost = try await PhaseCost.start(client: client, logger: logger, postmaster: postmaster)
         let started = ContinuousClock.now
         progress(String(format: "%.0f tickets/s for %.0f s", rate, duration))
@@ -159,6 +160,7 @@ struct TicketLoad: Sendable {
     func closedLoop(connections lanes: Int, duration: Double) async throws -> [String: Any] {
         progress("closed loop: \(lanes) connection(s) for \(Int(duration)) s")
         let outcomes = PhaseRecord()
+        try await settle()
         let cost = try await PhaseCost.start(client: client, logger: logger, postmaster: postmaster)
         let started = ContinuousClock.now
         let deadline = started + .seconds(duration)
@@ -198,6 +200,20 @@ struct TicketLoad: Sendable {
             "connections": lanes, "duration_s": elapsed, "created": ids.count, "per_s": rate, "failures": outcomes.failures,
             "create_ms": outcomes.latency, "to_in_progress_ms": assignment, "not_assigned": unassigned,
         ].merging(spent) { mine, _ in mine }
+    }
+
+    /// Waits until the cluster has done what earlier phases left (no job due and not finished), so
+    /// that each phase is measured, its CPU included, on its own.
+    func settle(upTo limit: Duration = .seconds(300)) async throws {
+        let deadline = ContinuousClock.now + limit
+        var left: Int64 = 1
+        while ContinuousClock.now < deadline {
+            let rows = try await client.query("SELECT count(*) FROM queue.jobs WHERE state IN (0, 1) AND run_at <= now()", logger: logger)
+            for try await count in rows.decode(Int64.self) { left = count }
+            if left == 0 { return }
+            try await Task.sleep(for: .seconds(1))
+        }
+        progress("\(left) jobs still due after \(limit): this phase starts behind them")
     }
 
     /// Opens `total` tickets at `rate` a second from `start`, over the client's connections.
