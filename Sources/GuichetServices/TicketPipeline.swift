@@ -12,6 +12,15 @@ enum TicketActor: Sendable {
     var personID: Int64? {
         if case .person(let principal) = self { principal.personID } else { nil }
     }
+
+    var requestID: String? {
+        if case .person(let principal) = self { principal.requestID } else { nil }
+    }
+
+    /// What the history says of a step: a person's own words (a reason, a solution), or why Guichet acted.
+    func note(for change: TicketChange) -> String? {
+        if case .system(let note) = self { note } else { change.note }
+    }
 }
 
 /// The one way a ticket changes, whoever changes it (an agent, the requester, the dispatch job, the
@@ -46,15 +55,10 @@ struct TicketPipeline: Sendable {
         }
         let history = work.history
         for change in changes {
-            switch actor {
-            case .person(let principal):
-                try await history.append(
-                    ticketID: record.id, actorID: principal.personID, kind: change.eventKind, changes: change.changes, note: change.note,
-                    requestID: principal.requestID
-                )
-            case .system(let note):
-                try await history.append(ticketID: record.id, actorID: nil, kind: change.eventKind, changes: change.changes, note: note)
-            }
+            try await history.append(
+                ticketID: record.id, actorID: actor.personID, kind: change.eventKind, changes: change.changes, note: actor.note(for: change),
+                requestID: actor.requestID
+            )
         }
         try await SLAKeeper(work: work).transition(ticketID: record.id, from: record.status, to: state.status, at: now)
         if state.status == .new {
