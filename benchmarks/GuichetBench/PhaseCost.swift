@@ -67,7 +67,8 @@ struct PhaseCost: Sendable {
         return (latency.summary, unsent)
     }
 
-    /// Every statement's calls since the reset, and the ten that took the most time.
+    /// Every statement's calls since the reset, and the ten that took the most time, planning
+    /// (with `pg_stat_statements.track_planning` on) and execution together.
     private func statements() async throws -> (Int64, [[String: Any]]) {
         let database = "(SELECT oid FROM pg_database WHERE datname = current_database())"
         var calls: Int64 = 0
@@ -79,14 +80,18 @@ struct PhaseCost: Sendable {
         let rows = try await client.query(
             PostgresQuery(
                 unsafeSQL: """
-                    SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 160), calls, total_exec_time, mean_exec_time
-                    FROM pg_stat_statements WHERE dbid = \(database) ORDER BY total_exec_time DESC LIMIT 10
+                    SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 160), calls, total_plan_time, total_exec_time
+                    FROM pg_stat_statements WHERE dbid = \(database) ORDER BY total_plan_time + total_exec_time DESC LIMIT 10
                     """
             ),
             logger: logger
         )
-        for try await (query, count, totalMs, meanMs) in rows.decode((String, Int64, Double, Double).self) {
-            top.append(["query": query, "calls": count, "total_ms": (totalMs * 10).rounded() / 10, "mean_ms": (meanMs * 1000).rounded() / 1000])
+        for try await (query, count, planMs, execMs) in rows.decode((String, Int64, Double, Double).self) {
+            let total = planMs + execMs
+            top.append([
+                "query": query, "calls": count, "total_ms": (total * 10).rounded() / 10, "plan_ms": (planMs * 10).rounded() / 10,
+                "mean_ms": (total / Double(max(count, 1)) * 1000).rounded() / 1000,
+            ])
         }
         return (calls, top)
     }
