@@ -61,25 +61,33 @@ public struct DispatchRepository: Sendable {
     /// The members of a team with their open tickets: the folded count of `agent_workloads` plus
     /// the changes the trigger on tickets appended since the last fold.
     public func agentLoads(teamID: Int64) async throws -> [AgentLoad] {
-        let rows = try await connection.query(
-            """
-            SELECT m.person_id, m.available, (coalesce(w.open_tickets, 0) + coalesce(c.open_delta, 0))::integer,
-                extract(epoch FROM greatest(w.last_taken_at, c.taken_at))::float8
-            FROM team_members m JOIN accounts a ON a.person_id = m.person_id
-            LEFT JOIN agent_workloads w ON w.person_id = m.person_id
-            LEFT JOIN LATERAL (
-                SELECT sum(open_delta) AS open_delta, max(taken_at) AS taken_at FROM agent_workload_changes WHERE person_id = m.person_id
-            ) c ON true
-            WHERE m.team_id = \(teamID) AND NOT a.disabled
-            ORDER BY m.person_id
-            """,
-            logger: logger
-        )
+        let rows = try await connection.prepared(AgentLoads.self, Self.agentLoadsQuery(teamID: teamID), logger: logger)
         var loads: [AgentLoad] = []
-        for try await (personID, available, open, last) in rows.decode((Int64, Bool, Int32, Double?).self) {
+        for try await row in rows {
+            let (personID, available, open, last) = try row.decode((Int64, Bool, Int32, Double?).self)
             loads.append(AgentLoad(personID: personID, available: available, openTickets: Int(open), lastAssignedAt: last))
         }
         return loads
+    }
+
+    static func agentLoadsQuery(teamID: Int64) -> PostgresQuery {
+        """
+        SELECT m.person_id, m.available, (coalesce(w.open_tickets, 0) + coalesce(c.open_delta, 0))::integer,
+            extract(epoch FROM greatest(w.last_taken_at, c.taken_at))::float8
+        FROM team_members m JOIN accounts a ON a.person_id = m.person_id
+        LEFT JOIN agent_workloads w ON w.person_id = m.person_id
+        LEFT JOIN LATERAL (
+            SELECT sum(open_delta) AS open_delta, max(taken_at) AS taken_at FROM agent_workload_changes WHERE person_id = m.person_id
+        ) c ON true
+        WHERE m.team_id = \(teamID) AND NOT a.disabled
+        ORDER BY m.person_id
+        """
+    }
+
+    /// Read by every assignment.
+    struct AgentLoads: PreparedQuery {
+        static let sql = agentLoadsQuery(teamID: 0).sql
+        let query: PostgresQuery
     }
 
     /// Reserves for the transaction the first of `ranked` (members of the team, best choice

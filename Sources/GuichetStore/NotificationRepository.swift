@@ -68,16 +68,11 @@ public struct NotificationRepository: Sendable {
 
     /// One notification, locked when asked (the sender holds it while it talks to the server).
     public func find(id: Int64, lock: Bool = false) async throws -> NotificationRecord? {
-        let rows = try await connection.query(
-            """
-            SELECT n.id, t.ref, p.name, n.ticket_id, n.person_id, n.address, n.kind, n.locale, n.message_key, n.subject, n.text_body,
-                   n.html_body, n.attempts, n.sent_at, n.failed_at
-            FROM notifications n LEFT JOIN tickets t ON t.id = n.ticket_id LEFT JOIN people p ON p.id = n.person_id
-            WHERE n.id = \(id)
-            \(unescaped: lock ? "FOR UPDATE OF n" : "")
-            """,
-            logger: logger
-        )
+        let query = Self.findQuery(id: id, lock: lock)
+        let rows =
+            lock
+            ? try await connection.prepared(FindNotificationForUpdate.self, query, logger: logger)
+            : try await connection.prepared(FindNotification.self, query, logger: logger)
         for try await row in rows {
             let (id, ref, name, ticketID, personID, address, kind, locale, key, subject, text, html, attempts, sent, failed) = try row.decode(
                 (Int64, String?, String?, Int64?, Int64?, String, String, String, String, String, String, String, Int32, Date?, Date?).self
@@ -91,6 +86,27 @@ public struct NotificationRepository: Sendable {
             )
         }
         return nil
+    }
+
+    static func findQuery(id: Int64, lock: Bool) -> PostgresQuery {
+        """
+        SELECT n.id, t.ref, p.name, n.ticket_id, n.person_id, n.address, n.kind, n.locale, n.message_key, n.subject, n.text_body,
+               n.html_body, n.attempts, n.sent_at, n.failed_at
+        FROM notifications n LEFT JOIN tickets t ON t.id = n.ticket_id LEFT JOIN people p ON p.id = n.person_id
+        WHERE n.id = \(id)
+        \(unescaped: lock ? "FOR UPDATE OF n" : "")
+        """
+    }
+
+    /// Read by every mail sent, once to check it is still to send and once locked to send it.
+    struct FindNotification: PreparedQuery {
+        static let sql = findQuery(id: 0, lock: false).sql
+        let query: PostgresQuery
+    }
+
+    struct FindNotificationForUpdate: PreparedQuery {
+        static let sql = findQuery(id: 0, lock: true).sql
+        let query: PostgresQuery
     }
 
     /// Whether `address` was sent a notification about no ticket since `since` (answers to unknown

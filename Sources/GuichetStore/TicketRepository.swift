@@ -82,7 +82,20 @@ public struct TicketRepository: Sendable {
     }
 
     /// One ticket the scope lets the caller see; `lock` holds it until the transaction ends.
+    ///
+    /// Guichet's own reads by id (scope `.all`: the pipeline's re-read, the dispatch job's lock)
+    /// are the most frequent of the ticket path and run prepared. A caller's read carries their
+    /// perimeter, whose condition PostgreSQL simplifies only when it plans it for its values.
     public func find(_ key: TicketKey, scope: TicketScope, lock: Bool = false) async throws -> TicketRecord? {
+        if case .id(let id) = key, scope == .all {
+            let query = Self.byIDQuery(id: id, lock: lock)
+            let rows =
+                lock
+                ? try await connection.prepared(TicketByIDForUpdate.self, query, logger: logger)
+                : try await connection.prepared(TicketByID.self, query, logger: logger)
+            for try await row in rows { return try TicketRecord(row: row) }
+            return nil
+        }
         let (id, ref): (Int64?, String?) =
             switch key {
             case .id(let id): (id, nil)
@@ -98,6 +111,24 @@ public struct TicketRepository: Sendable {
         )
         for try await row in rows { return try TicketRecord(row: row) }
         return nil
+    }
+
+    static func byIDQuery(id: Int64, lock: Bool) -> PostgresQuery {
+        """
+        SELECT \(unescaped: TicketRecord.columns) FROM tickets t \(unescaped: TicketRecord.joins)
+        WHERE t.id = \(id)
+        \(unescaped: lock ? "FOR UPDATE OF t" : "")
+        """
+    }
+
+    struct TicketByID: PreparedQuery {
+        static let sql = byIDQuery(id: 0, lock: false).sql
+        let query: PostgresQuery
+    }
+
+    struct TicketByIDForUpdate: PreparedQuery {
+        static let sql = byIDQuery(id: 0, lock: true).sql
+        let query: PostgresQuery
     }
 
     /// Writes the new state of a ticket if it is still at `expectedVersion`; returns the new version,
