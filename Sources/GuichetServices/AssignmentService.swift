@@ -43,7 +43,7 @@ public struct AssignmentService: Sendable {
             // both steps are saved in one write, each with its history entry
             let actions = [TicketAction.assign(teamID: teamID)] + (agentID.map { [TicketAction.take(agentID: $0)] } ?? [])
             do {
-                _ = try await pipeline.change(record, by: .system(note: "auto-assignment"), actions, in: work)
+                _ = try await pipeline.change(record, by: .system(note: .autoAssignment), actions, in: work)
             } catch ServiceError.versionMismatch {
                 return .alreadyDispatched
             }

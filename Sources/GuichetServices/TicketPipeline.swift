@@ -7,7 +7,7 @@ import Logging
 enum TicketActor: Sendable {
     case person(Principal)
     /// An automatic change (auto-assignment, auto-close); `note` says why, in the history.
-    case system(note: String)
+    case system(note: SystemNote)
 
     var personID: Int64? {
         if case .person(let principal) = self { principal.personID } else { nil }
@@ -17,9 +17,9 @@ enum TicketActor: Sendable {
         if case .person(let principal) = self { principal.requestID } else { nil }
     }
 
-    /// What the history says of a step: a person's own words (a reason, a solution), or why Guichet acted.
-    func note(for change: TicketChange) -> String? {
-        if case .system(let note) = self { note } else { change.note }
+    /// Why Guichet acted; a person's steps carry their own words instead (a reason, a solution).
+    var systemNote: SystemNote? {
+        if case .system(let note) = self { note } else { nil }
     }
 }
 
@@ -56,8 +56,8 @@ struct TicketPipeline: Sendable {
         let history = work.history
         for change in changes {
             try await history.append(
-                ticketID: record.id, actorID: actor.personID, kind: change.eventKind, changes: change.changes, note: actor.note(for: change),
-                requestID: actor.requestID
+                ticketID: record.id, actorID: actor.personID, kind: change.eventKind, changes: change.changes,
+                note: actor.systemNote == nil ? change.note : nil, systemNote: actor.systemNote, requestID: actor.requestID
             )
         }
         try await SLAKeeper(work: work).transition(ticketID: record.id, from: record.status, to: state.status, at: now)

@@ -23,7 +23,7 @@ extension TicketService {
                 let resolvedAt = record.resolvedAt, resolvedAt < before
             else { return false }
             let days = Int((after.seconds / 86_400).rounded())
-            _ = try await pipeline.change(record, by: .system(note: "closed automatically: no reply \(days) days after the resolution"), [.close], in: work)
+            _ = try await pipeline.change(record, by: .system(note: .autoClose(days: days)), [.close], in: work)
             return true
         }
     }

@@ -80,6 +80,12 @@ public struct EventView: Sendable, Equatable, Codable {
     public var changes: [String: FieldChange]
     public var note: String?
     public var isInternal: Bool
+    /// Why Guichet acted, for the pages to say in their reader's language; the API shows `note`.
+    public var systemNote: SystemNote? = nil
+
+    enum CodingKeys: String, CodingKey {
+        case id, at, actor, kind, changes, note, isInternal
+    }
 
     init(_ event: TicketEvent) {
         id = event.id
@@ -89,6 +95,7 @@ public struct EventView: Sendable, Equatable, Codable {
         changes = event.changes
         note = event.note
         isInternal = event.isInternal
+        systemNote = event.systemNote
     }
 }
 

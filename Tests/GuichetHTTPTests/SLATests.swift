@@ -142,6 +142,12 @@ struct SLATests {
             #expect(try await sla.fire(warning) == .alreadyRecorded)
             let history = try await api.call(.get, "/api/v1/tickets/\(ticket.id)/history", as: "agent").decode(HistoryPage.self)
             #expect(history.items.filter { $0.kind == "sla_warning" }.count == 1)
+            let warned = try #require(history.items.first { $0.kind == "sla_warning" })
+            #expect(warned.note == "time to own: 75 % of the target used at 2027-03-30T07:00:00Z", "the API's history speaks English")
+            var agent = try await WebBrowser.signedIn(api, as: "agent")
+            let page = try await agent.get("/tickets/\(ticket.ref)")
+            #expect(page.text.contains("délai de prise en charge : 75 % de la cible consommés le"), "the French page says it in French")
+            #expect(!page.text.contains("time to own"))
             let requesterView = try await api.call(.get, "/api/v1/tickets/\(ticket.id)/history", as: "requester").decode(HistoryPage.self)
             #expect(!requesterView.items.contains { $0.kind.hasPrefix("sla_") }, "SLA events are for staff")
         }

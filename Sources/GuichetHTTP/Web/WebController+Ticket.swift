@@ -49,7 +49,7 @@ extension WebController {
                     "at": WebFormat.date(event.at, in: words), "atISO": WebFormat.iso(event.at), "actor": event.actor?.name ?? "Guichet",
                     "kindText": words.word("event_\(event.kind)"),
                 ]
-                entry["note"] = event.note
+                entry["note"] = event.systemNote.map { WebFormat.systemNote($0, in: words) } ?? event.note
                 return entry
             }
             data["actions"] = try await actionForms(ticket, typed: typed, words: words)

@@ -65,7 +65,7 @@ public struct SLAService: Sendable {
                 try await events.append(
                     ticketID: timer.ticketId, actorID: nil, kind: level == .warning ? "sla_warning" : "sla_breached",
                     changes: ["sla_\(timer.metric.rawValue)": FieldChange(from: nil, to: level.rawValue)],
-                    note: Self.note(timer.metric, level, due: levelDue), isInternal: true
+                    systemNote: .sla(timer.metric, breach: level == .breach, due: levelDue), isInternal: true
                 )
             }
             try await escalate(timer, in: work)
@@ -110,11 +110,5 @@ public struct SLAService: Sendable {
             }
             return SLAReport(ticketId: record.id, ref: record.ref, slaBreached: record.slaBreached, clocks: clocks)
         }
-    }
-
-    static func note(_ metric: SLAMetric, _ level: SLATimer.Level, due: Date) -> String {
-        let name = metric == .timeToOwn ? "time to own" : "time to resolve"
-        let when = due.formatted(.iso8601)
-        return level == .warning ? "\(name): 75 % of the target used at \(when)" : "\(name): target exceeded at \(when)"
     }
 }
