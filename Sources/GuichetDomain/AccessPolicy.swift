@@ -83,6 +83,9 @@ public enum AccessPolicy {
     /// escalated to them.
     public static func mayOpen(_ principal: Principal) -> Bool { !principal.isOutsider }
 
+    /// The fleet is changed by the service centre's staff (and by inventory imports).
+    public static func mayEditFleet(_ principal: Principal) -> Bool { principal.isStaff }
+
     /// Whether the caller may change anything at all (partners read only).
     public static func mayWrite(_ principal: Principal) -> Bool { !principal.roles.contains(.partner) }
 

@@ -15,6 +15,7 @@ public struct ServiceDesk: Sendable {
     public let audit: AuditService
     public let console: ConsoleService
     public let catalogue: CatalogueService
+    public let cmdb: CMDBService
     public let dashboards: DashboardService
     public let webhooks: WebhookService
     public let inbound: InboundMailService
@@ -36,6 +37,7 @@ public struct ServiceDesk: Sendable {
         audit = AuditService(database: database, logger: logger)
         console = ConsoleService(database: database, logger: logger)
         catalogue = CatalogueService(database: database, logger: logger)
+        cmdb = CMDBService(database: database, logger: logger)
         dashboards = DashboardService(database: database, logger: logger)
         webhooks = WebhookService(database: database, logger: logger, secrets: secrets)
         inbound = InboundMailService(tickets: tickets)

@@ -18,6 +18,11 @@ struct AccessMatrixTests {
         var tickets: [String: TicketView] = [:]
         /// For each role, the names of the fixture tickets it may see.
         var visible: [String: Set<String>] = [:]
+        /// Configuration items: at the requester's establishment, a lycée, a CFA, in the
+        /// datacentre (no establishment), and one linked to the ticket escalated to the contractor.
+        var cis: [String: Int64] = [:]
+        /// For each role, the names of the fixture CIs it may see.
+        var visibleCIs: [String: Set<String>] = [:]
     }
 
     @Test("each role gets the expected status on every route, and nothing outside its perimeter shows in a body")
@@ -116,6 +121,32 @@ struct AccessMatrixTests {
                 #expect(response.status == .forbidden, "\(role) on \(method) \(path): \(response.status)")
             }
             return 1
+        case ("get", "/api/v1/cis"):
+            var seen: Set<Int64> = []
+            var cursor: String?
+            repeat {
+                let page = try await api.call(.get, "/api/v1/cis?limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), as: role)
+                #expect(page.status == .ok)
+                let decoded = try page.decode(CIPage.self)
+                seen.formUnion(decoded.items.map(\.id))
+                cursor = decoded.nextCursor
+            } while cursor != nil
+            let names = Dictionary(uniqueKeysWithValues: fixture.cis.map { ($0.value, $0.key) })
+            let listed = Set(seen.compactMap { names[$0] })
+            #expect(listed == fixture.visibleCIs[role] ?? [], "\(role) lists the CIs \(listed.sorted())")
+            return 1
+        case ("post", "/api/v1/cis"):
+            let uai = api.template.account("requester").organizationCode
+            let response = try await api.call(.post, path, as: role, body: #"{"class":"printer","name":"Matrix printer \#(role)","establishment":"\#(uai)"}"#)
+            #expect(response.status == (staff.contains(role) ? .created : .forbidden), "\(role) creating a CI: \(response.status)")
+            return 1
+        case ("get", "/api/v1/cis/{id}"), ("get", "/api/v1/cis/{id}/impact"), ("get", "/api/v1/cis/{id}/tickets"):
+            return try await onEachCI(fixture, path, as: role, api: api) { name in (.get, nil, [:], fixture.visibleCIs[role]?.contains(name) == true ? .ok : .notFound) }
+        case ("patch", "/api/v1/cis/{id}"):
+            return try await onEachCI(fixture, path, as: role, api: api) { name in
+                let version = try await api.call(.get, "/api/v1/cis/\(fixture.cis[name] ?? 0)", as: "agent").decode(CIView.self).version
+                return (.patch, #"{"room":"Matrix"}"#, [.ifMatch: "\"\(version)\""], staff.contains(role) ? .ok : .forbidden)
+            }
         default:
             Issue.record("the access matrix has no expectation for \(method) \(path): add one")
             return 0
@@ -141,6 +172,23 @@ struct AccessMatrixTests {
             }
         }
         return fixture.tickets.count
+    }
+
+    /// Calls `path` on each fixture CI, expecting the status `expectation` gives; a refusal must not
+    /// name the CI.
+    static func onEachCI(
+        _ fixture: Fixture, _ path: String, as role: String, api: APIHarness,
+        expectation: (String) async throws -> (HTTPRequest.Method, String?, HTTPFields, HTTPResponse.Status)
+    ) async throws -> Int {
+        for (name, id) in fixture.cis.sorted(by: { $0.key < $1.key }) {
+            let (method, body, headers, expected) = try await expectation(name)
+            let response = try await api.call(method, path.replacingOccurrences(of: "{id}", with: "\(id)"), as: role, body: body, headers: headers)
+            #expect(response.status == expected, "\(role) \(method) \(path) on the CI \(name): \(response.status) \(response.text)")
+            if response.status == .notFound || response.status == .forbidden {
+                #expect(!response.text.contains("Matrix CI"), "a refusal names the CI: \(response.text)")
+            }
+        }
+        return fixture.cis.count
     }
 
     /// Five tickets: the requester's, the correspondent's (same establishment), one of a lycée and
@@ -173,7 +221,30 @@ struct AccessMatrixTests {
         ]
         #expect(fixture.visible["partner_viewer"]?.contains("lycée's") == true)
         #expect(fixture.visible["partner_viewer"]?.contains("CFA's") == false)
+
+        for (name, ticket) in [("requester's", "requester's"), ("lycée's", "lycée's"), ("CFA's", "CFA's"), ("escalated", "escalated")] {
+            let establishment = try #require(fixture.tickets[ticket]).establishment.id
+            fixture.cis[name] = try await ci(api, name: "Matrix CI \(name)", establishmentID: establishment)
+        }
+        fixture.cis["datacentre"] = try await ci(api, name: "Matrix CI datacentre", establishmentID: nil)
+        let escalatedTicket = try #require(fixture.tickets["escalated"]).id
+        try await api.database.client.query("INSERT INTO ticket_cis (ticket_id, ci_id) VALUES (\(escalatedTicket), \(fixture.cis["escalated"] ?? 0))")
+        let allCIs = Set(fixture.cis.keys)
+        fixture.visibleCIs = [
+            "requester": ["requester's"], "local_correspondent": ["requester's"],
+            "agent": allCIs, "team_lead": allCIs, "administrator": allCIs,
+            "partner_viewer": Set(["requester's", "lycée's", "CFA's", "escalated"].filter { regionTypes.contains(types[$0] ?? "") }),
+            "contractor_agent": ["escalated"],
+        ]
         return fixture
+    }
+
+    static func ci(_ api: APIHarness, name: String, establishmentID: Int64?) async throws -> Int64 {
+        let rows = try await api.database.client.query(
+            "INSERT INTO cis (class, name, establishment_id) VALUES ('desktop', \(name), \(establishmentID)) RETURNING id"
+        )
+        for try await id in rows.decode(Int64.self) { return id }
+        throw MatrixError.missing("the CI \(name)")
     }
 
     static func person(_ api: APIHarness, type: String) async throws -> Int64 {

@@ -62,15 +62,7 @@ extension TicketsController {
             throw Problem.notFound("There is no action '\(actionName)'; the actions are \(TicketActionName.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         try TicketService.authorize(name, by: principal)
-        guard let ifMatch = request.headers[.ifMatch] else {
-            throw Problem(
-                type: "precondition-required", title: "If-Match required", status: .preconditionRequired,
-                detail: "Send the ticket's ETag as If-Match so that two people cannot overwrite each other's change."
-            )
-        }
-        guard let version = ETag.version(ifMatch: ifMatch) else {
-            throw Problem.badRequest("If-Match must be the ETag of the ticket, such as \"3\".", field: "If-Match")
-        }
+        let version = try ETag.required(request, of: "ticket")
         let body = try await JSONBody.decode(ActionRequest.self, from: request, context: context, optional: true)
         let ticket = try await tickets.perform(try body.action(named: name, caller: principal), on: id, expectedVersion: version, by: principal)
         var response = try Self.json(ticket)

@@ -81,6 +81,20 @@ struct TicketsController {
 enum ETag {
     static func make(_ version: Int) -> String { "\"\(version)\"" }
 
+    /// The version the request's `If-Match` names: 428 without one, 400 for one that is no ETag.
+    static func required(_ request: Request, of thing: String) throws -> Int {
+        guard let ifMatch = request.headers[.ifMatch] else {
+            throw Problem(
+                type: "precondition-required", title: "If-Match required", status: .preconditionRequired,
+                detail: "Send the \(thing)'s ETag as If-Match so that two people cannot overwrite each other's change."
+            )
+        }
+        guard let version = version(ifMatch: ifMatch) else {
+            throw Problem.badRequest("If-Match must be the ETag of the \(thing), such as \"3\".", field: "If-Match")
+        }
+        return version
+    }
+
     /// The version an `If-Match` names; a weak tag is accepted since versions are exact.
     static func version(ifMatch: String) -> Int? {
         var text = ifMatch.trimmingCharacters(in: .whitespaces)

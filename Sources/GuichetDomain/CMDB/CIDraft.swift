@@ -1,0 +1,89 @@
+import Foundation
+
+/// A configuration item as a person or an inventory describes it, before it is stored: places
+/// and owners by code, relations by the other CI's name or external id. `problems` says what is
+/// wrong with it, field by field, so that an API call and an import line are refused alike.
+public struct CIDraft: Sendable, Equatable {
+    public var ciClass: CIClass
+    public var name: String
+    public var status: CIStatus
+    /// The establishment's UAI code.
+    public var establishment: String?
+    public var room: String?
+    /// The owning organisation's code (the Région, a Département).
+    public var owner: String?
+    public var attributes: CIAttributes
+    public var externalID: String?
+    /// What it depends on, by relation (two uplinks to two core switches, a VM's hypervisor, the
+    /// CIs a business service runs on), each by id, external id or name. A kind left out keeps
+    /// its relations as they are; an empty list removes them.
+    public var dependencies: [CIRelationKind: [String]]
+    public var minimumUp: Int?
+
+    public init(
+        ciClass: CIClass, name: String, status: CIStatus = .production, establishment: String? = nil, room: String? = nil, owner: String? = nil,
+        attributes: CIAttributes = CIAttributes(), externalID: String? = nil, dependencies: [CIRelationKind: [String]] = [:],
+        minimumUp: Int? = nil
+    ) {
+        self.ciClass = ciClass
+        self.name = name
+        self.status = status
+        self.establishment = establishment
+        self.room = room
+        self.owner = owner
+        self.attributes = attributes
+        self.externalID = externalID
+        self.dependencies = dependencies
+        self.minimumUp = minimumUp
+    }
+
+    /// The CIs a field names, separated by `;` (`CORE-1; CORE-2`); an empty field names none.
+    public static func references(_ text: String) -> [String] {
+        text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// What is wrong, as (field, reason); empty when the draft can be stored.
+    public var problems: [(field: String, reason: String)] {
+        var found: [(String, String)] = []
+        func limit(_ field: String, _ value: String?, _ max: Int) {
+            if let value, value.count > max { found.append((field, "is longer than \(max) characters")) }
+        }
+        if name.trimmingCharacters(in: .whitespaces).isEmpty { found.append(("name", "is empty")) }
+        limit("name", name, 200)
+        limit("room", room, 100)
+        limit("external_id", externalID, 200)
+        for (field, value) in [
+            ("serial", attributes.serial), ("asset_tag", attributes.assetTag), ("brand", attributes.brand), ("model", attributes.model),
+            ("os", attributes.os),
+        ] {
+            limit(field, value, 100)
+        }
+        limit("supplier", attributes.supplier, 200)
+        if let ip = attributes.ip, !Self.isIPAddress(ip) { found.append(("ip", "'\(ip)' is not an IPv4 or IPv6 address")) }
+        if let mac = attributes.mac, !Self.isMACAddress(mac) { found.append(("mac", "'\(mac)' is not a MAC address (six hexadecimal pairs)")) }
+        if let date = attributes.warrantyEnd, LocalDate(date) == nil { found.append(("warranty_end", "'\(date)' is not a date (YYYY-MM-DD)")) }
+        if let minimumUp, minimumUp < 1 { found.append(("minimum_up", "must be at least 1")) }
+        for (kind, references) in dependencies where references.count > 20 { found.append((kind.rawValue, "names more than 20 CIs")) }
+        if attributes.free.count > 50 { found.append(("attributes", "has more than 50 free attributes")) }
+        for (key, value) in attributes.free where key.count > 64 || value.count > 1000 {
+            found.append(("attributes", "'\(key.prefix(64))' is too long (64 characters for a name, 1,000 for a value)"))
+        }
+        return found
+    }
+
+    static func isIPAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        if parts.count == 4 {
+            return parts.allSatisfy { part in part.count <= 3 && !part.isEmpty && part.allSatisfy(\.isASCII) && (UInt8(part) != nil) }
+        }
+        // IPv6: hexadecimal groups separated by colons, at most one "::"
+        guard text.contains(":"), text.count <= 45, text.components(separatedBy: "::").count <= 2 else { return false }
+        let groups = text.split(separator: ":", omittingEmptySubsequences: true)
+        return groups.count <= 8 && groups.allSatisfy { $0.count <= 4 && $0.allSatisfy(\.isHexDigit) && $0.allSatisfy(\.isASCII) }
+    }
+
+    static func isMACAddress(_ text: String) -> Bool {
+        let pairs = text.split(whereSeparator: { $0 == ":" || $0 == "-" })
+        return pairs.count == 6 && pairs.allSatisfy { $0.count == 2 && $0.allSatisfy(\.isHexDigit) && $0.allSatisfy(\.isASCII) }
+    }
+}
