@@ -17,6 +17,12 @@ public enum TokenScope: String, Sendable, Codable, CaseIterable {
     case read
     case write
     case admin
+    /// An inventory tool's token: it hands over inventories (`/api/v1/cis/imports`) and nothing else.
+    case inventory
+
+    /// The scopes of machines that hand data over: a token holding only those reaches only its
+    /// own intake routes.
+    public var isIntake: Bool { self == .inventory }
 }
 
 /// Who is calling, as the access rules see it.
@@ -85,6 +91,11 @@ public enum AccessPolicy {
 
     /// The fleet is changed by the service centre's staff (and by inventory imports).
     public static func mayEditFleet(_ principal: Principal) -> Bool { principal.isStaff }
+
+    /// Inventories are handed over by an inventory tool's token or an administrator.
+    public static func mayImportInventory(_ principal: Principal) -> Bool {
+        principal.scopes.contains(.inventory) || mayAdminister(principal)
+    }
 
     /// Whether the caller may change anything at all (partners read only).
     public static func mayWrite(_ principal: Principal) -> Bool { !principal.roles.contains(.partner) }

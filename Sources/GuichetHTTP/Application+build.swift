@@ -68,6 +68,7 @@ public func buildRouter(
     WebhooksController(webhooks: desk.webhooks).register(in: table, group: api, prefix: prefix)
     AuditController(audit: desk.audit).register(in: table, group: api, prefix: prefix)
     CIsController(cmdb: desk.cmdb).register(in: table, group: api, prefix: prefix)
+    CIImportsController(imports: desk.imports).register(in: table, group: api, prefix: prefix)
     WebController(
         renderer: renderer, tickets: desk.tickets, sessions: desk.sessions, console: desk.console, sla: desk.sla, catalogue: desk.catalogue,
         dashboards: desk.dashboards, live: live, secureCookies: secureCookies, casEnabled: cas != nil

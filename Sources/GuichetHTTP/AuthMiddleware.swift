@@ -21,7 +21,12 @@ struct AuthMiddleware: RouterMiddleware {
         let writes = request.method != .get && request.method != .head
         if let header = request.headers[.authorization] {
             principal = try await bearer(header, request: request, context: context)
-            if writes && !principal.scopes.contains(.write) {
+            let intake = Self.intake(of: request.uri.path)
+            if let intake, principal.scopes.contains(intake) {
+                // an intake token reaches its own routes, whatever else it may do
+            } else if principal.scopes.allSatisfy(\.isIntake) {
+                try await refuse("this token only hands over data (\(principal.scopes.map(\.rawValue).sorted().joined(separator: ", ")))", principal: principal, request: request, context: context)
+            } else if writes && !principal.scopes.contains(.write) {
                 try await refuse("read-only token", principal: principal, request: request, context: context)
             }
         } else if let token = request.cookies[Self.sessionCookie]?.value, let session = try await sessions.session(token: token) {
@@ -37,6 +42,11 @@ struct AuthMiddleware: RouterMiddleware {
         context.principal = principal
         context.logger[metadataKey: "person"] = "\(principal.personID)"
         return try await next(request, context)
+    }
+
+    /// The intake scope whose routes `path` is: inventories for `/api/v1/cis/imports`.
+    static func intake(of path: String) -> TokenScope? {
+        path == "/api/v1/cis/imports" || path.hasPrefix("/api/v1/cis/imports/") ? .inventory : nil
     }
 
     private func bearer(_ header: String, request: Request, context: Context) async throws -> Principal {

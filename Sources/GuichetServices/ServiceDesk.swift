@@ -16,6 +16,7 @@ public struct ServiceDesk: Sendable {
     public let console: ConsoleService
     public let catalogue: CatalogueService
     public let cmdb: CMDBService
+    public let imports: CIImportService
     public let dashboards: DashboardService
     public let webhooks: WebhookService
     public let inbound: InboundMailService
@@ -38,6 +39,7 @@ public struct ServiceDesk: Sendable {
         console = ConsoleService(database: database, logger: logger)
         catalogue = CatalogueService(database: database, logger: logger)
         cmdb = CMDBService(database: database, logger: logger)
+        imports = CIImportService(database: database, notifier: notifier, logger: logger)
         dashboards = DashboardService(database: database, logger: logger)
         webhooks = WebhookService(database: database, logger: logger, secrets: secrets)
         inbound = InboundMailService(tickets: tickets)

@@ -21,6 +21,7 @@ public enum WorkerHandlers {
             SessionPurgeJobHandler.kind: SessionPurgeJobHandler(sessions: desk.sessions),
             DashboardRefreshJobHandler.kind: DashboardRefreshJobHandler(dashboards: desk.dashboards),
             AutoCloseJobHandler.kind: AutoCloseJobHandler(tickets: desk.tickets, after: autoCloseAfter),
+            ImportInventory.kind: InventoryImportJobHandler(imports: desk.imports),
         ]
         if let mail {
             handlers[SendMail.kind] = MailJobHandler(notifications: desk.notifications, smtp: SMTPClient(configuration: mail.smtp), sender: mail.sender)
@@ -72,6 +73,6 @@ public enum WorkerHandlers {
     /// The queues these handlers listen on by default: dispatch, SLA timers, webhooks, and `default`
     /// for probes and maintenance; and mail when the worker sends it.
     public static func queues(sendingMail: Bool) -> [String] {
-        [AssignTicket.queue, SLATimer.queue, DeliverWebhook.queue, "default"] + (sendingMail ? [SendMail.queue] : [])
+        [AssignTicket.queue, SLATimer.queue, DeliverWebhook.queue, ImportInventory.queue, "default"] + (sendingMail ? [SendMail.queue] : [])
     }
 }

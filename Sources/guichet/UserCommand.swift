@@ -118,7 +118,7 @@ struct UserCommand: AsyncParsableCommand {
             @OptionGroup var common: CommonOptions
             @Argument(help: "The login of the token's owner.") var login: String
             @Option(help: "What the token is for.") var name: String
-            @Option(help: "Comma-separated scopes: read, write, admin.") var scopes: String = "read,write"
+            @Option(help: "Comma-separated scopes: read, write, admin, inventory (an inventory tool: imports only).") var scopes: String = "read,write"
             @Option(name: .customLong("expires-in-days"), help: "Days until it expires (1 to 730); without it, until revoked.") var days: Int?
 
             func run() async throws {

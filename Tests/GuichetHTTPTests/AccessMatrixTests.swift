@@ -147,6 +147,21 @@ struct AccessMatrixTests {
                 let version = try await api.call(.get, "/api/v1/cis/\(fixture.cis[name] ?? 0)", as: "agent").decode(CIView.self).version
                 return (.patch, #"{"room":"Matrix"}"#, [.ifMatch: "\"\(version)\""], staff.contains(role) ? .ok : .forbidden)
             }
+        case ("post", "/api/v1/cis/imports"):
+            let response = try await api.call(
+                .post, path + "?source=matrix", as: role, body: "external_id,class,name\nm-\(role),desktop,Matrix import \(role)\n",
+                headers: [.contentType: "text/csv"]
+            )
+            #expect(response.status == (isAdmin ? .accepted : .forbidden), "\(role) handing over an inventory: \(response.status)")
+            return 1
+        case ("get", "/api/v1/cis/imports/{id}"):
+            let submitted = try await api.call(
+                .post, "/api/v1/cis/imports?source=matrix", as: "administrator", body: "external_id,class,name\nm-1,desktop,Matrix import\n",
+                headers: [.contentType: "text/csv"]
+            ).decode(CIImportView.self)
+            let response = try await api.call(.get, path.replacingOccurrences(of: "{id}", with: "\(submitted.id)"), as: role)
+            #expect(response.status == (staff.contains(role) ? .ok : .notFound), "\(role) reading an import: \(response.status)")
+            return 1
         default:
             Issue.record("the access matrix has no expectation for \(method) \(path): add one")
             return 0

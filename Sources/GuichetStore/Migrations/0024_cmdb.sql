@@ -100,3 +100,7 @@ CREATE TABLE ci_imports (
     started_at timestamptz,
     finished_at timestamptz
 );
+
+-- An inventory tool's token hands over inventories and nothing else.
+ALTER TABLE api_tokens DROP CONSTRAINT api_tokens_scopes_check,
+    ADD CONSTRAINT api_tokens_scopes_check CHECK (scopes <@ ARRAY['read', 'write', 'admin', 'inventory']::text[] AND cardinality(scopes) > 0);

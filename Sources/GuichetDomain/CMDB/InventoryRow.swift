@@ -1,0 +1,86 @@
+import Foundation
+
+/// One row of an inventory as a CI: its columns are the API's attribute names (`external_id`,
+/// `class`, `name`, `status`, `establishment`, `room`, `owner`, `serial`, `asset_tag`, `brand`,
+/// `model`, `os`, `ip`, `mac`, `supplier`, `warranty_end`, `minimum_up`, the antivirus' `av_*`,
+/// and the relations `connected_to`, `hosted_on`, `runs_on`, `powered_by`); other columns are the
+/// class's free attributes.
+public enum InventoryRow {
+    static let known: Set<String> = [
+        "external_id", "class", "name", "status", "establishment", "room", "owner", "serial", "asset_tag", "brand", "model", "os", "ip", "mac",
+        "supplier", "warranty_end", "minimum_up", "av_protected", "av_signatures_at", "av_contact_at", "connected_to", "hosted_on", "runs_on",
+        "powered_by",
+    ]
+
+    /// The CI the row describes, or why it cannot be one.
+    public static func draft(_ values: [String: String]) -> Result<CIDraft, RowRefusal> {
+        guard let className = values["class"] else { return .failure(RowRefusal("class", "is missing")) }
+        guard let ciClass = CIClass(rawValue: className.lowercased()) else {
+            return .failure(RowRefusal("class", "'\(className.prefix(40))' is not a class (desktop, laptop, server, access_switch, ...)"))
+        }
+        guard let name = values["name"] else { return .failure(RowRefusal("name", "is missing")) }
+        var status = CIStatus.production
+        if let text = values["status"] {
+            guard let value = CIStatus(rawValue: text.lowercased()) else {
+                return .failure(RowRefusal("status", "'\(text.prefix(40))' is not production, stock, repair or retired"))
+            }
+            status = value
+        }
+        var minimumUp: Int?
+        if let text = values["minimum_up"] {
+            guard let value = Int(text) else { return .failure(RowRefusal("minimum_up", "'\(text.prefix(20))' is not a whole number")) }
+            minimumUp = value
+        }
+        var antivirus: CIAttributes.Antivirus?
+        if let text = values["av_protected"] {
+            guard let protected = ["true": true, "yes": true, "1": true, "oui": true, "false": false, "no": false, "0": false, "non": false][text.lowercased()]
+            else { return .failure(RowRefusal("av_protected", "'\(text.prefix(20))' is not true or false")) }
+            var dates: [Date?] = []
+            for field in ["av_signatures_at", "av_contact_at"] {
+                guard let text = values[field] else {
+                    dates.append(nil)
+                    continue
+                }
+                guard let date = Self.instant(text) else { return .failure(RowRefusal(field, "'\(text.prefix(40))' is not a date (2026-11-30 or 2026-11-30T08:00:00Z)")) }
+                dates.append(date)
+            }
+            antivirus = CIAttributes.Antivirus(protected: protected, signaturesAt: dates[0], contactAt: dates[1])
+        }
+        var free: [String: String] = [:]
+        for (key, value) in values where !known.contains(key) { free[key] = value }
+        var dependencies: [CIRelationKind: [String]] = [:]
+        for kind in CIRelationKind.allCases {
+            if let text = values[kind.rawValue] { dependencies[kind] = CIDraft.references(text) }
+        }
+        let draft = CIDraft(
+            ciClass: ciClass, name: name, status: status, establishment: values["establishment"], room: values["room"], owner: values["owner"],
+            attributes: CIAttributes(
+                serial: values["serial"], assetTag: values["asset_tag"], brand: values["brand"], model: values["model"], os: values["os"],
+                ip: values["ip"], mac: values["mac"], supplier: values["supplier"], warrantyEnd: values["warranty_end"], antivirus: antivirus,
+                free: free
+            ),
+            externalID: values["external_id"], dependencies: dependencies, minimumUp: minimumUp
+        )
+        if let problem = draft.problems.first { return .failure(RowRefusal(problem.field, problem.reason)) }
+        return .success(draft)
+    }
+
+    static func instant(_ text: String) -> Date? {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        guard let day = LocalDate(text) else { return nil }
+        return try? Date("\(day)T00:00:00Z", strategy: .iso8601)
+    }
+}
+
+/// Why a row was not applied: the field and what is wrong with it.
+public struct RowRefusal: Error, Sendable, Equatable, Codable, CustomStringConvertible {
+    public var field: String
+    public var reason: String
+
+    public init(_ field: String, _ reason: String) {
+        self.field = field
+        self.reason = reason
+    }
+
+    public var description: String { "\(field) \(reason)" }
+}

@@ -1,0 +1,278 @@
+import Foundation
+import GuichetDomain
+import PostgresNIO
+
+/// A row of an inventory ready to apply: its values, and the CIs its relations name.
+public struct StagedCI: Sendable {
+    public var line: Int
+    public var values: CIValues
+    public var dependencies: [CIRelationKind: [String]]
+
+    public init(line: Int, values: CIValues, dependencies: [CIRelationKind: [String]]) {
+        self.line = line
+        self.values = values
+        self.dependencies = dependencies
+    }
+}
+
+/// What applying an inventory changed; relations that named no CI are reported by line.
+public struct AppliedImport: Sendable, Equatable {
+    public var created = 0
+    public var updated = 0
+    public var unchanged = 0
+    public var retired = 0
+    public var unresolved: [(line: Int, kind: CIRelationKind, reference: String)] = []
+
+    public static func == (a: AppliedImport, b: AppliedImport) -> Bool {
+        (a.created, a.updated, a.unchanged, a.retired) == (b.created, b.updated, b.unchanged, b.retired)
+            && a.unresolved.map { "\($0.line) \($0.kind) \($0.reference)" } == b.unresolved.map { "\($0.line) \($0.kind) \($0.reference)" }
+    }
+}
+
+extension CIRepository {
+    /// The stored columns an inventory sets, each with its SQL type: staged as text, compared to
+    /// tell an unchanged CI from a changed one, copied on insert and update.
+    static let importedColumns: [(name: String, type: String)] = [
+        ("class", "text"), ("name", "text"), ("status", "text"), ("establishment_id", "bigint"), ("room", "text"), ("owner_id", "bigint"),
+        ("serial", "text"), ("asset_tag", "text"), ("brand", "text"), ("model", "text"), ("os", "text"), ("ip", "inet"), ("mac", "macaddr"),
+        ("supplier", "text"), ("warranty_end", "date"), ("antivirus_protected", "boolean"), ("antivirus_signatures_at", "timestamptz"),
+        ("antivirus_contact_at", "timestamptz"), ("attributes", "jsonb"), ("minimum_up", "integer"),
+    ]
+
+    /// Applies an inventory of `source` in the caller's transaction, set by set: rows are staged,
+    /// reconciled with the stored CIs (by external id in the source, else by serial number, else by
+    /// name in the establishment), then changed CIs are updated, new ones inserted, the relations
+    /// the rows name replaced, and with `full` the source's CIs the file no longer lists retired.
+    /// Every creation, change and retirement is in the audit log. `kept` are the external ids of
+    /// rows the caller refused: a full import does not retire their CIs for a fault of the file.
+    /// `staged` is told how many rows are staged, batch by batch.
+    public func apply(
+        _ rows: [StagedCI], source: String, full: Bool, kept: [String] = [], actorID: Int64?, detail: String,
+        staged: (Int) async throws -> Void
+    ) async throws -> AppliedImport {
+        let columns = Self.importedColumns
+        let list = columns.map(\.name).joined(separator: ", ")
+        try await connection.query(
+            """
+            CREATE TEMP TABLE ci_stage (line integer PRIMARY KEY, ci_id bigint, external_id text NOT NULL,
+                \(unescaped: columns.map { "\($0.name) \($0.type)" }.joined(separator: ", "))) ON COMMIT DROP
+            """,
+            logger: logger
+        )
+        try await connection.query(
+            "CREATE TEMP TABLE ci_stage_links (line integer, kind text, position integer, reference text, dependency_id bigint) ON COMMIT DROP",
+            logger: logger
+        )
+        for start in stride(from: 0, to: rows.count, by: 5_000) {
+            let batch = rows[start..<min(start + 5_000, rows.count)]
+            try await stage(batch, columns: columns)
+            try await staged(start + batch.count)
+        }
+        try await connection.query("ANALYZE ci_stage", logger: logger)
+        try await reconcile(source: source)
+
+        var applied = AppliedImport()
+        let matched = try await count("SELECT count(*) FROM ci_stage WHERE ci_id IS NOT NULL")
+        let differs = "(\(columns.map { "c.\($0.name)" }.joined(separator: ", "))) IS DISTINCT FROM (\(columns.map { "s.\($0.name)" }.joined(separator: ", ")))"
+        applied.updated = try await count(
+            """
+            WITH old AS (
+                SELECT c.id, to_jsonb(c) - 'search' AS before FROM cis c JOIN ci_stage s ON s.ci_id = c.id WHERE \(unescaped: differs)
+            ), changed AS (
+                UPDATE cis c SET \(unescaped: columns.map { "\($0.name) = s.\($0.name)" }.joined(separator: ", ")),
+                    source = coalesce(c.source, \(source)), external_id = CASE WHEN c.source IS NULL THEN s.external_id ELSE c.external_id END,
+                    version = c.version + 1, updated_at = now()
+                FROM ci_stage s WHERE s.ci_id = c.id AND c.id IN (SELECT id FROM old)
+                RETURNING c.*
+            ), audited AS (
+                INSERT INTO audit_log (actor_id, kind, object_type, object_id, before, after, detail)
+                SELECT \(actorID), 'ci.updated', 'ci', changed.id::text, old.before, to_jsonb(changed) - 'search', \(detail)
+                FROM changed JOIN old ON old.id = changed.id
+            )
+            SELECT count(*) FROM changed
+            """
+        )
+        applied.unchanged = matched - applied.updated
+        try await connection.query("UPDATE cis c SET last_seen_at = now() FROM ci_stage s WHERE s.ci_id = c.id", logger: logger)
+        applied.created = try await count(
+            """
+            WITH inserted AS (
+                INSERT INTO cis (\(unescaped: list), source, external_id, last_seen_at)
+                SELECT \(unescaped: columns.map { "s.\($0.name)" }.joined(separator: ", ")), \(source), s.external_id, now()
+                FROM ci_stage s WHERE s.ci_id IS NULL ORDER BY s.line
+                RETURNING *
+            ), audited AS (
+                INSERT INTO audit_log (actor_id, kind, object_type, object_id, after, detail)
+                SELECT \(actorID), 'ci.created', 'ci', id::text, to_jsonb(inserted) - 'search', \(detail) FROM inserted
+            ), linked AS (
+                UPDATE ci_stage s SET ci_id = inserted.id FROM inserted WHERE s.ci_id IS NULL AND inserted.external_id = s.external_id
+            )
+            SELECT count(*) FROM inserted
+            """
+        )
+        applied.unresolved = try await relate(source: source)
+        if full {
+            applied.retired = try await retire(source: source, kept: kept, actorID: actorID, detail: detail)
+        }
+        return applied
+    }
+
+    private func stage(_ batch: ArraySlice<StagedCI>, columns: [(name: String, type: String)]) async throws {
+        var texts: [[String]] = Array(repeating: [], count: columns.count)
+        for row in batch {
+            for (index, value) in Self.texts(of: row.values).enumerated() { texts[index].append(value ?? "") }
+        }
+        var interpolation = PostgresQuery.StringInterpolation(literalCapacity: 0, interpolationCount: columns.count + 2)
+        interpolation.appendLiteral("INSERT INTO ci_stage (line, external_id, \(columns.map(\.name).joined(separator: ", "))) SELECT ")
+        interpolation.appendLiteral(
+            (["u.line", "u.external_id"] + columns.map { "nullif(u.\($0.name), '')::\($0.type)" }).joined(separator: ", ") + " FROM unnest("
+        )
+        interpolation.appendInterpolation(batch.map { Int32($0.line) })
+        interpolation.appendLiteral("::integer[], ")
+        interpolation.appendInterpolation(batch.map { $0.values.externalID ?? "" })
+        interpolation.appendLiteral("::text[]")
+        for values in texts {
+            interpolation.appendLiteral(", ")
+            interpolation.appendInterpolation(values)
+            interpolation.appendLiteral("::text[]")
+        }
+        interpolation.appendLiteral(") AS u(line, external_id, \(columns.map(\.name).joined(separator: ", ")))")
+        try await connection.query(PostgresQuery(stringInterpolation: interpolation), logger: logger)
+
+        var lines: [Int32] = []
+        var kinds: [String] = []
+        var positions: [Int32] = []
+        var references: [String] = []
+        for row in batch {
+            for (kind, named) in row.dependencies {
+                // an empty list still says which kind of relation the row sets: none
+                if named.isEmpty {
+                    lines.append(Int32(row.line))
+                    kinds.append(kind.rawValue)
+                    positions.append(0)
+                    references.append("")
+                }
+                for (position, reference) in named.enumerated() {
+                    lines.append(Int32(row.line))
+                    kinds.append(kind.rawValue)
+                    positions.append(Int32(position + 1))
+                    references.append(reference)
+                }
+            }
+        }
+        guard !lines.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO ci_stage_links (line, kind, position, reference)
+            SELECT * FROM unnest(\(lines)::integer[], \(kinds)::text[], \(positions)::integer[], \(references)::text[])
+            """,
+            logger: logger
+        )
+    }
+
+    /// The staged values as text, in `importedColumns` order; `nil` for none.
+    static func texts(of values: CIValues) -> [String?] {
+        let a = values.attributes
+        let iso = { (date: Date?) in date.map { $0.formatted(.iso8601) } }
+        return [
+            values.ciClass.rawValue, values.name, values.status.rawValue, values.establishmentID.map(String.init), values.room,
+            values.ownerID.map(String.init), a.serial, a.assetTag, a.brand, a.model, a.os, a.ip, a.mac, a.supplier, a.warrantyEnd,
+            a.antivirus.map { $0.protected ? "true" : "false" }, iso(a.antivirus?.signaturesAt), iso(a.antivirus?.contactAt),
+            (try? Self.json(a.free)) ?? "{}", values.minimumUp.map(String.init),
+        ]
+    }
+
+    /// Finds each staged row's CI: by external id in the source, else by serial, else by name in
+    /// its establishment; a stored CI is taken by one row at most.
+    private func reconcile(source: String) async throws {
+        try await connection.query(
+            "UPDATE ci_stage s SET ci_id = c.id FROM cis c WHERE c.source = \(source) AND c.external_id = s.external_id", logger: logger
+        )
+        for (stored, staged) in [("c.serial", "s2.serial"), ("(c.name, c.establishment_id)", "(s2.name, s2.establishment_id)")] {
+            try await connection.query(
+                """
+                UPDATE ci_stage s SET ci_id = m.id FROM (
+                    SELECT DISTINCT ON (c.id) c.id, s2.line FROM ci_stage s2 JOIN cis c ON \(unescaped: stored) = \(unescaped: staged)
+                    WHERE s2.ci_id IS NULL
+                      AND NOT EXISTS (SELECT 1 FROM ci_stage t WHERE t.ci_id = c.id)
+                    ORDER BY c.id, s2.line
+                ) m WHERE s.line = m.line AND s.ci_id IS NULL
+                """,
+                logger: logger
+            )
+        }
+    }
+
+    /// Replaces the relations of the kinds each row names; returns the references that name no CI.
+    private func relate(source: String) async throws -> [(line: Int, kind: CIRelationKind, reference: String)] {
+        try await connection.query(
+            """
+            UPDATE ci_stage_links l SET dependency_id = coalesce(
+                (SELECT c.id FROM cis c WHERE c.source = \(source) AND c.external_id = l.reference),
+                (SELECT c.id FROM cis c JOIN ci_stage s ON s.line = l.line
+                 WHERE c.name = l.reference AND c.establishment_id IS NOT DISTINCT FROM s.establishment_id ORDER BY c.id LIMIT 1),
+                (SELECT min(c.id) FROM cis c WHERE c.name = l.reference HAVING count(*) = 1)
+            )
+            WHERE l.reference <> ''
+            """,
+            logger: logger
+        )
+        try await connection.query(
+            """
+            DELETE FROM ci_relations r USING (SELECT DISTINCT s.ci_id, l.kind FROM ci_stage_links l JOIN ci_stage s ON s.line = l.line) k
+            WHERE r.dependent_id = k.ci_id AND r.kind = k.kind
+              AND NOT EXISTS (
+                SELECT 1 FROM ci_stage_links l JOIN ci_stage s ON s.line = l.line
+                WHERE s.ci_id = r.dependent_id AND l.kind = r.kind AND l.dependency_id = r.dependency_id)
+            """,
+            logger: logger
+        )
+        try await connection.query(
+            """
+            INSERT INTO ci_relations (dependent_id, dependency_id, kind)
+            SELECT DISTINCT s.ci_id, l.dependency_id, l.kind FROM ci_stage_links l JOIN ci_stage s ON s.line = l.line
+            WHERE l.dependency_id IS NOT NULL AND l.dependency_id <> s.ci_id
+            ON CONFLICT DO NOTHING
+            """,
+            logger: logger
+        )
+        let rows = try await connection.query(
+            "SELECT line, kind, reference FROM ci_stage_links WHERE reference <> '' AND dependency_id IS NULL ORDER BY line, kind, position",
+            logger: logger
+        )
+        var unresolved: [(line: Int, kind: CIRelationKind, reference: String)] = []
+        for try await (line, kind, reference) in rows.decode((Int32, String, String).self) {
+            unresolved.append((Int(line), CIRelationKind(rawValue: kind) ?? .connectedTo, reference))
+        }
+        return unresolved
+    }
+
+    /// Retires the CIs of `source` that the inventory no longer lists (they are never deleted).
+    private func retire(source: String, kept: [String], actorID: Int64?, detail: String) async throws -> Int {
+        let rows = try await connection.query(
+            """
+            WITH old AS (
+                SELECT c.id, to_jsonb(c) - 'search' AS before FROM cis c
+                WHERE c.source = \(source) AND c.status <> 'retired' AND NOT EXISTS (SELECT 1 FROM ci_stage s WHERE s.ci_id = c.id)
+                  AND c.external_id <> ALL(\(kept)::text[])
+            ), gone AS (
+                UPDATE cis c SET status = 'retired', version = c.version + 1, updated_at = now() FROM old WHERE old.id = c.id RETURNING c.*
+            ), audited AS (
+                INSERT INTO audit_log (actor_id, kind, object_type, object_id, before, after, detail)
+                SELECT \(actorID), 'ci.retired', 'ci', gone.id::text, old.before, to_jsonb(gone) - 'search', \(detail)
+                FROM gone JOIN old ON old.id = gone.id
+            )
+            SELECT count(*) FROM gone
+            """,
+            logger: logger
+        )
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+
+    private func count(_ query: PostgresQuery) async throws -> Int {
+        let rows = try await connection.query(query, logger: logger)
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+}
