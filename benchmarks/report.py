@@ -165,5 +165,34 @@ def dashboards(out_path, ours_path):
     write(out_path, "dashboards", {"guichet": ours})
 
 
+# iTop 3.2 on this machine (../shared/peers/itop/README.md): webservices/import.php, class PC, one PHP process
+ITOP_IMPORT = {"initial": (10000, 111.4), "second": (10000, 94.1), "again": (10000, 15.5)}
+
+
+def cmdb(out_path, ours_path):
+    ours = json.load(open(ours_path))
+    first, second = ours["first_import"], ours["second_import"]
+    itop_rate = ITOP_IMPORT["initial"][0] / ITOP_IMPORT["initial"][1]
+    itop_second = ITOP_IMPORT["second"][0] / ITOP_IMPORT["second"][1]
+    print("imports (guichet import cis, the demo fleet with its relations, into the cluster's database):")
+    table(("import", "rows", "Guichet", "rows/s", "goal", "iTop 3.2 (recorded)", "iTop for these rows"), [
+        ("first, empty CMDB", f"{first['rows']:,}", f"{first['seconds']:.1f} s", f"{first['rows_per_s']:,.0f}", "< 10 s",
+         f"{itop_rate:.0f} rows/s (10,000 PCs in 111 s)", f"~{first['rows'] / itop_rate / 60:.0f} min"),
+        (f"again, {second['changed_rows']:,} changed, {second['removed_rows']:,} gone", f"{second['rows']:,}", f"{second['seconds']:.1f} s",
+         f"{second['rows_per_s']:,.0f}", "< 5 s", f"{itop_second:.0f} rows/s (5,000 changed + 5,000 new in 94 s)",
+         f"~{second['rows'] / itop_second / 60:.0f} min"),
+    ])
+    print(f"  first: {first['summary']}\n  again: {second['summary']}")
+    print(f"\nthrough an API node, over {ours['cis']:,} CIs:")
+    rows = []
+    for name, key, goal in [("search (names, parts, serials, IPs, words)", "search", "p99 <= 20 ms"),
+                            (f"impact down of the largest establishment's router ({ours['impact_router_size']} CIs there)", "impact_router", "p99 <= 50 ms"),
+                            ("impact down of a hypervisor farm", "impact_farm", "p99 <= 50 ms")]:
+        ms = ours[key]
+        rows.append((name, "p50 {:.1f} p95 {:.1f} p99 {:.1f} max {:.1f}".format(ms["p50"], ms["p95"], ms["p99"], ms["max"]), goal))
+    table(("request", "time (ms)", "goal"), rows)
+    write(out_path, "cmdb", {"guichet": ours, "itop_recorded": ITOP_IMPORT})
+
+
 if __name__ == "__main__":
-    {"queue": queue, "tickets": tickets, "timers": timers, "dashboards": dashboards}[sys.argv[1]](*sys.argv[2:])
+    {"queue": queue, "tickets": tickets, "timers": timers, "dashboards": dashboards, "cmdb": cmdb}[sys.argv[1]](*sys.argv[2:])

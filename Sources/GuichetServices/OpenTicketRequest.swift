@@ -20,6 +20,8 @@ public struct OpenTicketRequest: Sendable, Equatable, Codable {
     public var origin: TicketOrigin?
     /// Staff recording a call open tickets on behalf of the caller.
     public var requesterId: Int64?
+    /// The equipment concerned (CI ids within the caller's perimeter); none when left out.
+    public var cis: [Int64]?
     /// Never accepted, and refused by name rather than ignored: Guichet derives the priority from
     /// impact and urgency, dispatch chooses the team, agents take tickets, and the organisation is
     /// the establishment's.
@@ -73,6 +75,8 @@ public struct OpenTicketRequest: Sendable, Equatable, Codable {
         if teamId != nil { problems.append(.init(field: "team_id", message: "Dispatch chooses the team; staff move a ticket with the assign action.")) }
         if agentId != nil { problems.append(.init(field: "agent_id", message: "Agents take tickets with the take action.")) }
         if organizationId != nil { problems.append(.init(field: "organization_id", message: "Name the establishment with establishment.")) }
+        if let cis, cis.count > 20 { problems.append(.init(field: "cis", message: "A ticket names 20 configuration items at most.")) }
+        if let cis, Set(cis).count != cis.count { problems.append(.init(field: "cis", message: "A configuration item is named twice.")) }
         let impact = Impact(rawValue: impact ?? 3)
         if impact == nil { problems.append(.init(field: "impact", message: "The impact is 1, 2 or 3.")) }
         let urgency = Urgency(rawValue: urgency ?? 3)

@@ -7,7 +7,9 @@ extension TicketService {
     public func ticket(_ key: String, for principal: Principal) async throws -> TicketView {
         try await database.transaction { connection in
             let record = try await TicketRepository(connection: connection, logger: logger).visible(key, to: principal)
-            return TicketView(record, for: principal)
+            var view = TicketView(record, for: principal)
+            view.cis = try await Self.linkedCIs(of: record.id, for: principal, connection: connection, logger: logger)
+            return view
         }
     }
 

@@ -103,6 +103,9 @@ public struct TicketService: Sendable {
             ticketID: id, actorID: principal.personID, kind: "created",
             changes: ["status": FieldChange(from: nil, to: TicketStatus.new.rawValue)], requestID: principal.requestID
         )
+        for ci in request.cis ?? [] {
+            try await link(ci, toTicket: id, by: principal, in: work)
+        }
         try await work.enqueue(AssignTicket(ticketId: id).job)
         guard let record = try await tickets.find(.id(id), scope: .all) else { throw StoreError.noRowReturned }
         try await SLAKeeper(work: work).start(

@@ -32,6 +32,8 @@ public struct TicketView: Sendable, Equatable, Codable {
     public var closedAt: Date?
     /// Whether an SLA clock went past its target (`GET .../sla` tells which and when).
     public var slaBreached: Bool
+    /// The equipment the ticket is about, within the caller's perimeter (reading one ticket).
+    public var cis: [CISummaryView]?
 
     /// The ticket as `principal` sees it.
     public init(_ record: TicketRecord, for principal: Principal) {

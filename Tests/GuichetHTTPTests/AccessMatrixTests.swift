@@ -147,6 +147,19 @@ struct AccessMatrixTests {
                 let version = try await api.call(.get, "/api/v1/cis/\(fixture.cis[name] ?? 0)", as: "agent").decode(CIView.self).version
                 return (.patch, #"{"room":"Matrix"}"#, [.ifMatch: "\"\(version)\""], staff.contains(role) ? .ok : .forbidden)
             }
+        case ("post", "/api/v1/tickets/{id}/cis"):
+            let ci = fixture.cis["datacentre"] ?? 0
+            return try await onEachTicket(fixture, path, as: role, api: api) { name, _ in
+                (.post, #"{"ci_id":\#(ci)}"#, [:], !staff.contains(role) ? .forbidden : visible.contains(name) ? .created : .notFound)
+            }
+        case ("delete", "/api/v1/tickets/{id}/cis/{ci}"):
+            let ci = fixture.cis["datacentre"] ?? 0
+            for ticket in fixture.tickets.values {
+                try await api.call(.post, "/api/v1/tickets/\(ticket.id)/cis", as: "agent", body: #"{"ci_id":\#(ci)}"#)
+            }
+            return try await onEachTicket(fixture, path.replacingOccurrences(of: "{ci}", with: "\(ci)"), as: role, api: api) { name, _ in
+                (.delete, nil, [:], !staff.contains(role) ? .forbidden : visible.contains(name) ? .noContent : .notFound)
+            }
         case ("post", "/api/v1/cis/imports"):
             let response = try await api.call(
                 .post, path + "?source=matrix", as: role, body: "external_id,class,name\nm-\(role),desktop,Matrix import \(role)\n",

@@ -139,3 +139,45 @@ struct CMDBTests {
         let items: [AuditEntryView]
     }
 }
+
+@Suite("Tickets and their equipment")
+struct TicketCITests {
+    @Test("a ticket opened with its equipment shows it; staff link and unlink more, each in the history; a CI outside the perimeter is refused")
+    func links() async throws {
+        try await withAPI { api async throws in
+            let uai = api.template.account("requester").organizationCode
+            let mine = try await CMDBTests.create(api, #""class":"printer","name":"IMP-CDI","establishment":"\#(uai)""#)
+            let elsewhere = try await CMDBTests.create(api, #""class":"server","name":"SRV-DC-01""#)
+            let refused = try await api.call(
+                .post, "/api/v1/tickets", as: "requester", body: #"{"kind":"incident","title":"Bourrage","cis":[\#(elsewhere.id)]}"#
+            )
+            #expect(refused.status == .unprocessableContent && !refused.text.contains("SRV-DC-01"), "\(refused.text)")
+            let opened = try await api.call(.post, "/api/v1/tickets", as: "requester", body: #"{"kind":"incident","title":"Bourrage papier","cis":[\#(mine.id)]}"#)
+            #expect(opened.status == .created, "\(opened.text)")
+            let ticket = try opened.decode(TicketView.self)
+            let readResponse = try await api.call(.get, "/api/v1/tickets/\(ticket.id)", as: "requester")
+            #expect(readResponse.status == .ok, "\(readResponse.text)")
+            let read = try readResponse.decode(TicketView.self)
+            #expect(read.cis?.map(\.name) == ["IMP-CDI"])
+
+            #expect(try await api.call(.post, "/api/v1/tickets/\(ticket.id)/cis", as: "requester", body: #"{"ci_id":\#(mine.id)}"#).status == .forbidden)
+            let linked = try await api.call(.post, "/api/v1/tickets/\(ticket.id)/cis", as: "agent", body: #"{"ci_id":\#(elsewhere.id)}"#)
+            #expect(linked.status == .created, "\(linked.text)")
+            #expect(try await api.call(.get, "/api/v1/tickets/\(ticket.id)", as: "requester").decode(TicketView.self).cis?.map(\.name) == ["IMP-CDI"],
+                "the requester does not see the datacentre's server")
+            #expect(try await api.call(.get, "/api/v1/tickets/\(ticket.id)", as: "agent").decode(TicketView.self).cis?.count == 2)
+            #expect(try await api.call(.delete, "/api/v1/tickets/\(ticket.id)/cis/\(mine.id)", as: "agent").status == .noContent)
+            #expect(try await api.call(.delete, "/api/v1/tickets/\(ticket.id)/cis/\(mine.id)", as: "agent").status == .notFound)
+            let historyResponse = try await api.call(.get, "/api/v1/tickets/\(ticket.id)/history", as: "agent")
+            let history = try historyResponse.decode(TicketsHistory.self)
+            #expect(history.items.map(\.kind).filter { $0.hasPrefix("ci_") } == ["ci_linked", "ci_linked", "ci_unlinked"])
+            let onCIResponse = try await api.call(.get, "/api/v1/cis/\(elsewhere.id)/tickets", as: "agent")
+            let onCI = try onCIResponse.decode(CMDBTests.CITicketList.self)
+            #expect(onCI.items.map(\.id) == [ticket.id])
+        }
+    }
+
+    struct TicketsHistory: Decodable {
+        let items: [EventView]
+    }
+}

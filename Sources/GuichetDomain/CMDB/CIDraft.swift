@@ -46,9 +46,10 @@ public struct CIDraft: Sendable, Equatable {
     public var problems: [(field: String, reason: String)] {
         var found: [(String, String)] = []
         func limit(_ field: String, _ value: String?, _ max: Int) {
-            if let value, value.count > max { found.append((field, "is longer than \(max) characters")) }
+            // a text of at most `max` bytes has at most `max` characters: only longer ones are counted
+            if let value, value.utf8.count > max, value.count > max { found.append((field, "is longer than \(max) characters")) }
         }
-        if name.trimmingCharacters(in: .whitespaces).isEmpty { found.append(("name", "is empty")) }
+        if name.allSatisfy(\.isWhitespace) { found.append(("name", "is empty")) }
         limit("name", name, 200)
         limit("room", room, 100)
         limit("external_id", externalID, 200)
@@ -63,9 +64,9 @@ public struct CIDraft: Sendable, Equatable {
         if let mac = attributes.mac, !Self.isMACAddress(mac) { found.append(("mac", "'\(mac)' is not a MAC address (six hexadecimal pairs)")) }
         if let date = attributes.warrantyEnd, LocalDate(date) == nil { found.append(("warranty_end", "'\(date)' is not a date (YYYY-MM-DD)")) }
         if let minimumUp, minimumUp < 1 { found.append(("minimum_up", "must be at least 1")) }
-        for (kind, references) in dependencies where references.count > 20 { found.append((kind.rawValue, "names more than 20 CIs")) }
+        for (kind, references) in dependencies where references.count > 500 { found.append((kind.rawValue, "names more than 500 CIs")) }
         if attributes.free.count > 50 { found.append(("attributes", "has more than 50 free attributes")) }
-        for (key, value) in attributes.free where key.count > 64 || value.count > 1000 {
+        for (key, value) in attributes.free where key.utf8.count > 64 && key.count > 64 || value.utf8.count > 1000 && value.count > 1000 {
             found.append(("attributes", "'\(key.prefix(64))' is too long (64 characters for a name, 1,000 for a value)"))
         }
         return found

@@ -68,13 +68,21 @@ public enum InventoryFile {
                 continue
             }
             var values: [String: String] = [:]
-            for (name, field) in zip(names, record.fields) where !name.isEmpty {
-                let value = field.trimmingCharacters(in: .whitespaces)
+            values.reserveCapacity(names.count)
+            for (name, field) in zip(names, record.fields) where !name.isEmpty && !field.isEmpty {
+                let value = Self.trimmed(field)
                 if !value.isEmpty { values[name] = value }
             }
             rows.append(Row(line: record.line, values: values))
         }
         return (rows, unreadable)
+    }
+
+    /// `field` without the spaces and tabs around it; most fields have none, and are returned as they are.
+    static func trimmed(_ field: String) -> String {
+        let blank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        guard let first = field.utf8.first, let last = field.utf8.last, blank(first) || blank(last) else { return field }
+        return field.trimmingCharacters(in: .whitespaces)
     }
 
     static func jsonLines(_ text: String) throws(Refusal) -> (rows: [Row], unreadable: [(line: Int, reason: String)]) {

@@ -65,10 +65,12 @@ public enum InventoryRow {
         return .success(draft)
     }
 
+    /// `2026-11-30` (midnight UTC) or an ISO 8601 instant.
     static func instant(_ text: String) -> Date? {
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        guard let day = LocalDate(text) else { return nil }
-        return try? Date("\(day)T00:00:00Z", strategy: .iso8601)
+        if text.utf8.count == 10, let day = LocalDate(text) {
+            return Date(timeIntervalSince1970: TimeInterval(day.dayNumber) * 86_400)
+        }
+        return try? Date(text, strategy: .iso8601)
     }
 }
 

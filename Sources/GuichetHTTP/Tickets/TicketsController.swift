@@ -4,7 +4,7 @@ import GuichetServices
 import HTTPTypes
 import Hummingbird
 
-/// `/api/v1/tickets`: open, read, list, act, comment, history, SLA clocks.
+/// `/api/v1/tickets`: open, read, list, act, comment, history, SLA clocks, equipment.
 struct TicketsController {
     let tickets: TicketService
     let sla: SLAService
@@ -17,6 +17,8 @@ struct TicketsController {
         table.add(.post, "/tickets/{id}/comments", in: group, prefix: prefix, handler: comment)
         table.add(.get, "/tickets/{id}/history", in: group, prefix: prefix, handler: history)
         table.add(.get, "/tickets/{id}/sla", in: group, prefix: prefix, handler: clocks)
+        table.add(.post, "/tickets/{id}/cis", in: group, prefix: prefix, handler: linkCI)
+        table.add(.delete, "/tickets/{id}/cis/{ci}", in: group, prefix: prefix, handler: unlinkCI)
     }
 
     @Sendable func open(_ request: Request, context: GuichetRequestContext) async throws -> Response {

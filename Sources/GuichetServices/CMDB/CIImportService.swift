@@ -57,6 +57,17 @@ public struct CIImportService: Sendable {
         }
     }
 
+    /// The demo's fleet for the establishments of the directory.
+    public func demoFleet() async throws -> DemoFleet {
+        let establishments = try await database.client.withConnection { try await CIRepository(connection: $0, logger: logger).establishments() }
+        return DemoFleet(establishments: establishments.map { DemoFleet.Establishment(code: $0.code, name: $0.name) })
+    }
+
+    /// How many CIs came from `source`.
+    public func count(source: String) async throws -> Int {
+        try await database.client.withConnection { try await CIRepository(connection: $0, logger: logger).count(source: source) }
+    }
+
     /// Applies an import: `progress` hears the rows done and the rows in all.
     @discardableResult
     public func run(_ id: Int64, progress: @Sendable (Int, Int) async -> Void = { _, _ in }) async throws -> CIImportView? {
@@ -173,8 +184,9 @@ public struct CIImportService: Sendable {
     /// Refuses at once a file that is not the format it says: a CSV without the columns every row
     /// needs, JSON lines whose first line is no object.
     static func glance(_ content: String, format: InventoryFile.Format) throws {
-        let first = content.split(whereSeparator: \.isNewline).first { !$0.allSatisfy(\.isWhitespace) }
-        guard let first else { throw ServiceError.invalid("file", "The file is empty.") }
+        let start = content.drop { $0.isWhitespace }
+        let first = start.prefix { !$0.isNewline }
+        guard !first.isEmpty else { throw ServiceError.invalid("file", "The file is empty.") }
         switch format {
         case .csv:
             let header = Set(InventoryFile.columns(ofHeader: String(first)))

@@ -1,5 +1,6 @@
 import Foundation
 import GuichetDomain
+import Logging
 import PostgresNIO
 
 /// A row of an inventory ready to apply: its values, and the CIs its relations name.
@@ -68,8 +69,16 @@ extension CIRepository {
             try await stage(batch, columns: columns)
             try await staged(start + batch.count)
         }
-        try await connection.query("ANALYZE ci_stage", logger: logger)
+        for statement in [
+            "CREATE INDEX ON ci_stage (external_id)", "CREATE INDEX ON ci_stage (ci_id)", "CREATE INDEX ON ci_stage_links (line)",
+            "ANALYZE ci_stage", "ANALYZE ci_stage_links",
+        ] {
+            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+        }
+        var clock = PhaseClock(logger: logger)
+        clock.lap("staged")
         try await reconcile(source: source)
+        clock.lap("reconciled")
 
         var applied = AppliedImport()
         let matched = try await count("SELECT count(*) FROM ci_stage WHERE ci_id IS NOT NULL")
@@ -93,6 +102,7 @@ extension CIRepository {
             """
         )
         applied.unchanged = matched - applied.updated
+        clock.lap("updated")
         try await connection.query("UPDATE cis c SET last_seen_at = now() FROM ci_stage s WHERE s.ci_id = c.id", logger: logger)
         applied.created = try await count(
             """
@@ -110,9 +120,12 @@ extension CIRepository {
             SELECT count(*) FROM inserted
             """
         )
+        clock.lap("inserted")
         applied.unresolved = try await relate(source: source)
+        clock.lap("related")
         if full {
             applied.retired = try await retire(source: source, kept: kept, actorID: actorID, detail: detail)
+            clock.lap("retired")
         }
         return applied
     }
@@ -125,7 +138,7 @@ extension CIRepository {
         var interpolation = PostgresQuery.StringInterpolation(literalCapacity: 0, interpolationCount: columns.count + 2)
         interpolation.appendLiteral("INSERT INTO ci_stage (line, external_id, \(columns.map(\.name).joined(separator: ", "))) SELECT ")
         interpolation.appendLiteral(
-            (["u.line", "u.external_id"] + columns.map { "nullif(u.\($0.name), '')::\($0.type)" }).joined(separator: ", ") + " FROM unnest("
+            (["u.line", "u.external_id"] + columns.map(Self.staged)).joined(separator: ", ") + " FROM unnest("
         )
         interpolation.appendInterpolation(batch.map { Int32($0.line) })
         interpolation.appendLiteral("::integer[], ")
@@ -170,15 +183,20 @@ extension CIRepository {
         )
     }
 
+    /// A staged column read back from its text: instants are staged as seconds since 1970.
+    static func staged(_ column: (name: String, type: String)) -> String {
+        column.type == "timestamptz" ? "to_timestamp(nullif(u.\(column.name), '')::float8)" : "nullif(u.\(column.name), '')::\(column.type)"
+    }
+
     /// The staged values as text, in `importedColumns` order; `nil` for none.
     static func texts(of values: CIValues) -> [String?] {
         let a = values.attributes
-        let iso = { (date: Date?) in date.map { $0.formatted(.iso8601) } }
+        let epoch = { (date: Date?) in date.map { String($0.timeIntervalSince1970) } }
         return [
             values.ciClass.rawValue, values.name, values.status.rawValue, values.establishmentID.map(String.init), values.room,
             values.ownerID.map(String.init), a.serial, a.assetTag, a.brand, a.model, a.os, a.ip, a.mac, a.supplier, a.warrantyEnd,
-            a.antivirus.map { $0.protected ? "true" : "false" }, iso(a.antivirus?.signaturesAt), iso(a.antivirus?.contactAt),
-            (try? Self.json(a.free)) ?? "{}", values.minimumUp.map(String.init),
+            a.antivirus.map { $0.protected ? "true" : "false" }, epoch(a.antivirus?.signaturesAt), epoch(a.antivirus?.contactAt),
+            a.free.isEmpty ? "{}" : (try? Self.json(a.free)) ?? "{}", values.minimumUp.map(String.init),
         ]
     }
 
@@ -204,10 +222,14 @@ extension CIRepository {
     }
 
     /// Replaces the relations of the kinds each row names; returns the references that name no CI.
+    /// A reference is another row of the file (by external id, whatever CI that row reconciled
+    /// with), else a stored CI of the source, else a CI of that name in the row's establishment,
+    /// else the only CI of that name.
     private func relate(source: String) async throws -> [(line: Int, kind: CIRelationKind, reference: String)] {
         try await connection.query(
             """
             UPDATE ci_stage_links l SET dependency_id = coalesce(
+                (SELECT s.ci_id FROM ci_stage s WHERE s.external_id = l.reference),
                 (SELECT c.id FROM cis c WHERE c.source = \(source) AND c.external_id = l.reference),
                 (SELECT c.id FROM cis c JOIN ci_stage s ON s.line = l.line
                  WHERE c.name = l.reference AND c.establishment_id IS NOT DISTINCT FROM s.establishment_id ORDER BY c.id LIMIT 1),
@@ -274,5 +296,17 @@ extension CIRepository {
         let rows = try await connection.query(query, logger: logger)
         for try await count in rows.decode(Int64.self) { return Int(count) }
         return 0
+    }
+}
+
+/// Times the steps of an import for the operator's debug log.
+struct PhaseClock {
+    let logger: Logger
+    var last = ContinuousClock.now
+
+    mutating func lap(_ step: String) {
+        let now = ContinuousClock.now
+        logger.debug("import step", metadata: ["step": "\(step)", "took": "\(last.duration(to: now))"])
+        last = now
     }
 }

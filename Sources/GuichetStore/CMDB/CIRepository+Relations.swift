@@ -113,11 +113,12 @@ extension CIRepository {
         return ImpactGraph(relations: relations, minimumUp: minimumUp)
     }
 
-    /// The CIs of `ids`, each marked visible or not to the caller.
+    /// The CIs of `ids`, each marked visible or not to the caller (a CI of no establishment makes the
+    /// scope's condition NULL, not false, for those who see one establishment).
     public func summaries(_ ids: [Int64], scope: CIScope) async throws -> [Int64: CISummary] {
         let rows = try await connection.query(
             """
-            SELECT c.id, c.class, c.name, c.status, c.establishment_id, eo.code, eo.name, \(ciVisibleTo: scope)
+            SELECT c.id, c.class, c.name, c.status, c.establishment_id, eo.code, eo.name, coalesce(\(ciVisibleTo: scope), false)
             FROM cis c LEFT JOIN organizations eo ON eo.id = c.establishment_id
             WHERE c.id = ANY(\(ids))
             """,

@@ -173,3 +173,20 @@ extension CIRepository {
         return nil
     }
 }
+
+extension CIRepository {
+    /// Every establishment's code and name, by code.
+    public func establishments() async throws -> [(code: String, name: String)] {
+        let rows = try await connection.query("SELECT code, name FROM organizations WHERE kind = 'establishment' ORDER BY code", logger: logger)
+        var found: [(code: String, name: String)] = []
+        for try await (code, name) in rows.decode((String, String).self) { found.append((code, name)) }
+        return found
+    }
+
+    /// How many CIs came from `source`.
+    public func count(source: String) async throws -> Int {
+        let rows = try await connection.query("SELECT count(*) FROM cis WHERE source = \(source)", logger: logger)
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+}

@@ -52,7 +52,9 @@ CREATE TABLE cis (
         || coalesce(mac::text, '') || ' ' || coalesce(room, '')
     )) STORED,
     CHECK ((source IS NULL) = (external_id IS NULL))
-);
+) WITH (fillfactor = 85);
+-- room on each page for the new version of a row whose indexed columns do not change: every
+-- import sets last_seen_at on each CI it lists, and those updates stay heap-only (HOT)
 CREATE UNIQUE INDEX cis_source_external_idx ON cis (source, external_id) WHERE source IS NOT NULL;
 CREATE INDEX cis_serial_idx ON cis (serial) WHERE serial IS NOT NULL;
 CREATE INDEX cis_establishment_idx ON cis (establishment_id, name);
