@@ -71,7 +71,7 @@ public func buildRouter(
     CIImportsController(imports: desk.imports).register(in: table, group: api, prefix: prefix)
     WebController(
         renderer: renderer, tickets: desk.tickets, sessions: desk.sessions, console: desk.console, sla: desk.sla, catalogue: desk.catalogue,
-        dashboards: desk.dashboards, live: live, secureCookies: secureCookies, casEnabled: cas != nil
+        dashboards: desk.dashboards, cmdb: desk.cmdb, live: live, secureCookies: secureCookies, casEnabled: cas != nil
     ).register(on: router, audit: desk.audit)
     return (router, table)
 }

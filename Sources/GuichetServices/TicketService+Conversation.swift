@@ -20,8 +20,10 @@ extension TicketService {
             let comments = try await CommentRepository(connection: connection, logger: logger).list(ticketID: record.id, includeInternal: withInternal)
             let files = try await AttachmentRepository(connection: connection, logger: logger).list(ticketID: record.id, includeInternal: withInternal)
             let history = try await EventRepository(connection: connection, logger: logger).history(ticketID: record.id, includeInternal: withInternal)
+            var ticket = TicketView(record, for: principal)
+            ticket.cis = try await Self.linkedCIs(of: record.id, for: principal, connection: connection, logger: logger)
             return TicketFolder(
-                ticket: TicketView(record, for: principal), comments: comments.map(CommentView.init),
+                ticket: ticket, comments: comments.map(CommentView.init),
                 attachments: files.map {
                     AttachmentView(id: $0.id, filename: $0.filename, contentType: $0.contentType, size: $0.size, uploadedBy: $0.uploadedBy.name, createdAt: $0.createdAt)
                 },

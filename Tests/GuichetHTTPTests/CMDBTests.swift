@@ -181,3 +181,36 @@ struct TicketCITests {
         let items: [EventView]
     }
 }
+
+@Suite("The fleet's pages")
+struct CIPageTests {
+    @Test("a CI's page shows what it is, its relations, what fails with it (drawn and listed) and its tickets; the ticket page names its equipment and the impact")
+    func pages() async throws {
+        try await withAPI { api async throws in
+            let uai = api.template.account("requester").organizationCode
+            let at = #""establishment":"\#(uai)""#
+            let core = try await CMDBTests.create(api, #""class":"core_switch","name":"CORE-<b>1</b>",\#(at)"#)
+            _ = try await CMDBTests.create(api, #""class":"access_switch","name":"SW-B-01",\#(at),"room":"B001","connected_to":"\#(core.id)""#)
+            _ = try await CMDBTests.create(api, #""class":"desktop","name":"PC-B101-01",\#(at),"connected_to":"SW-B-01""#)
+            _ = try await CMDBTests.create(api, #""class":"business_service","name":"Wi-Fi du bâtiment B",\#(at),"runs_on":"SW-B-01""#)
+            let ticket = try await api.open(as: "requester", body: #"{"kind":"incident","title":"Plus de réseau en B","cis":[\#(core.id)]}"#)
+
+            var agent = try await WebBrowser.signedIn(api, as: "agent")
+            let page = try await agent.get("/cis/\(core.id)")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("CORE-&lt;b&gt;1&lt;/b&gt;") && !page.text.contains("CORE-<b>1</b>"), "names are escaped, in the page and the drawing")
+            #expect(page.text.contains("commutateur de cœur") && page.text.contains("Dessert"), "French words for the class and the relation")
+            #expect(page.text.contains("Sa panne entraîne celle de 3 équipements") && page.text.contains("Wi-Fi du bâtiment B"))
+            #expect(page.text.contains("<svg") && page.text.contains("href=\"/cis/"), "the drawing links each CI to its page")
+            #expect(page.text.contains(ticket.ref), "its tickets are listed")
+
+            let ticketPage = try await agent.get("/tickets/\(ticket.ref)")
+            #expect(ticketPage.text.contains("id=\"equipment\"") && ticketPage.text.contains("Sa panne entraîne celle de 3 équipements"))
+
+            let elsewhere = try await CMDBTests.create(api, #""class":"server","name":"SRV-DC-09""#)
+            var requester = try await WebBrowser.signedIn(api, as: "requester")
+            #expect(try await requester.get("/cis/\(elsewhere.id)").status == .notFound, "outside the perimeter: not found")
+            #expect(try await requester.get("/cis/\(core.id)").status == .ok, "the requester's establishment's equipment")
+        }
+    }
+}

@@ -63,7 +63,7 @@ public struct CIDraft: Sendable, Equatable {
         if let ip = attributes.ip, !Self.isIPAddress(ip) { found.append(("ip", "'\(ip)' is not an IPv4 or IPv6 address")) }
         if let mac = attributes.mac, !Self.isMACAddress(mac) { found.append(("mac", "'\(mac)' is not a MAC address (six hexadecimal pairs)")) }
         if let date = attributes.warrantyEnd, LocalDate(date) == nil { found.append(("warranty_end", "'\(date)' is not a date (YYYY-MM-DD)")) }
-        if let minimumUp, minimumUp < 1 { found.append(("minimum_up", "must be at least 1")) }
+        if let minimumUp, !(1...1000).contains(minimumUp) { found.append(("minimum_up", "is a whole number from 1 to 1,000")) }
         for (kind, references) in dependencies where references.count > 500 { found.append((kind.rawValue, "names more than 500 CIs")) }
         if attributes.free.count > 50 { found.append(("attributes", "has more than 50 free attributes")) }
         for (key, value) in attributes.free where key.utf8.count > 64 && key.count > 64 || value.utf8.count > 1000 && value.count > 1000 {

@@ -24,8 +24,9 @@ struct CIListQuery {
             }
             filter.status = value
         }
-        filter.establishment = parameters.get("establishment")
-        cursor = parameters.get("cursor")
+        filter.establishment = parameters.get("establishment").flatMap { $0.isEmpty ? nil : $0 }
+        // an empty cursor is none (a form sends the field empty)
+        cursor = parameters.get("cursor").flatMap { $0.isEmpty ? nil : $0 }
         if let limit = parameters.get("limit") {
             guard let value = Int(limit), (1...200).contains(value) else {
                 throw Problem.badRequest("The limit is a whole number from 1 to 200.", field: "limit")

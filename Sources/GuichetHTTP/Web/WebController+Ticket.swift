@@ -43,6 +43,16 @@ extension WebController {
             "canReply": AccessPolicy.mayWrite(principal) && ticket.status != .closed && !principal.roles.contains(.partner),
             "canConfirm": ticket.status == .resolved && ticket.requester.id == principal.personID,
         ]
+        var equipment: [[String: Any]] = []
+        for ci in ticket.cis ?? [] {
+            var entry: [String: Any] = ["id": ci.id, "name": ci.name, "classText": words.word("class_\(ci.class.rawValue)")]
+            if visitor.works {
+                entry["impactLine"] = Self.impactLine(try await cmdb.impact(of: ci.id, direction: .down, depth: 10, for: principal), words: words)
+            }
+            equipment.append(entry)
+        }
+        data["equipment"] = equipment
+        data["hasEquipment"] = !equipment.isEmpty
         if visitor.works {
             data["history"] = folder.history.map { event -> [String: Any] in
                 var entry: [String: Any] = [

@@ -14,6 +14,7 @@ struct WebController: Sendable {
     let sla: SLAService
     let catalogue: CatalogueService
     let dashboards: DashboardService
+    let cmdb: CMDBService
     let live: LiveFeed
     let secureCookies: Bool
     let casEnabled: Bool
@@ -28,6 +29,7 @@ struct WebController: Sendable {
         registerConsole(on: web)
         registerCalls(on: web)
         registerDashboards(on: web)
+        registerCIPages(on: web)
     }
 
     /// The visitor of a page that needs one signed in; otherwise the sign-in page comes first.
