@@ -29,4 +29,12 @@ public struct GuichetRequestContext: RequestContext {
         guard let principal else { throw Problem.unauthorized }
         return principal
     }
+
+    /// The row id a path names in `parameter`; anything but a positive integer names nothing, so it
+    /// answers 404 saying what was looked for (`thing`: "configuration item", "import").
+    func rowID(_ parameter: String, naming thing: String) throws -> Int64 {
+        let text = try parameters.require(parameter)
+        guard let id = Int64(text), id > 0 else { throw Problem.notFound("No \(thing) is called '\(text.prefix(40))'.") }
+        return id
+    }
 }

@@ -52,8 +52,7 @@ struct CIImportsController {
 
     @Sendable func show(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let text = try context.parameters.require("id")
-        guard let id = Int64(text), id > 0 else { throw Problem.notFound("No import is called '\(text.prefix(40))'.") }
+        let id = try context.rowID("id", naming: "import")
         return try TicketsController.json(try await imports.status(id, for: principal))
     }
 

@@ -26,7 +26,7 @@ struct CIsController {
 
     @Sendable func show(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let ci = try await cmdb.ci(try Self.id(context), for: principal)
+        let ci = try await cmdb.ci(try context.rowID("id", naming: "configuration item"), for: principal)
         var response = try TicketsController.json(ci)
         response.headers[.eTag] = ETag.make(ci.version)
         return response
@@ -44,7 +44,7 @@ struct CIsController {
 
     @Sendable func update(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let id = try Self.id(context)
+        let id = try context.rowID("id", naming: "configuration item")
         let version = try ETag.required(request, of: "configuration item")
         let body = try await JSONBody.decode(CIChange.self, from: request, context: context)
         let ci = try await cmdb.update(id, body, expectedVersion: version, by: principal)
@@ -68,19 +68,13 @@ struct CIsController {
             }
             depth = value
         }
-        return try TicketsController.json(try await cmdb.impact(of: try Self.id(context), direction: direction, depth: depth, for: principal))
+        return try TicketsController.json(try await cmdb.impact(of: try context.rowID("id", naming: "configuration item"), direction: direction, depth: depth, for: principal))
     }
 
     @Sendable func tickets(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let tickets = try await cmdb.tickets(ofCI: try Self.id(context), for: principal, limit: 200)
+        let tickets = try await cmdb.tickets(ofCI: try context.rowID("id", naming: "configuration item"), for: principal, limit: 200)
         return try TicketsController.json(CITicketPage(items: tickets))
-    }
-
-    static func id(_ context: GuichetRequestContext) throws -> Int64 {
-        let text = try context.parameters.require("id")
-        guard let id = Int64(text), id > 0 else { throw Problem.notFound("No configuration item is called '\(text.prefix(40))'.") }
-        return id
     }
 
     struct CITicketPage: Encodable {

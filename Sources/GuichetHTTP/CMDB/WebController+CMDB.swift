@@ -47,7 +47,7 @@ extension WebController {
         }
         let data: [String: Any] = [
             "ci": ["id": ci.id, "name": ci.name, "classText": words.word("class_\(ci.class.rawValue)")],
-            "facts": facts, "relations": relations, "hasRelations": !relations.isEmpty,
+            "facts": facts, "relations": relations,
             "hiddenRelations": (ci.hiddenRelations ?? 0) > 0 ? words.word("hidden_count").replacingOccurrences(of: "{count}", with: "\(ci.hiddenRelations ?? 0)") : "",
             "impactLine": Self.impactLine(impact, words: words),
             "drawing": impact.items.isEmpty ? "" : ImpactDrawing(impact: impact, title: Self.impactLine(impact, words: words), more: words.word("drawing_more")).svg,
@@ -57,9 +57,7 @@ extension WebController {
                     "through": item.path.dropLast().last?.name ?? ci.name,
                 ]
             },
-            "hasImpact": !impact.items.isEmpty,
             "tickets": tickets.map { ["ref": $0.ref, "title": $0.title, "statusText": WebFormat.status($0.status, in: words)] as [String: Any] },
-            "hasTickets": !tickets.isEmpty,
         ]
         return renderer.page("ci", title: ci.name, data: data, visitor: visitor)
     }

@@ -22,8 +22,7 @@ extension TicketsController {
     /// `DELETE /tickets/{id}/cis/{ci}`: unlinks a CI from the ticket (staff).
     @Sendable func unlinkCI(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let text = try context.parameters.require("ci")
-        guard let ci = Int64(text), ci > 0 else { throw Problem.notFound("No configuration item is called '\(text.prefix(40))'.") }
+        let ci = try context.rowID("ci", naming: "configuration item")
         try await tickets.unlink(ci: ci, fromTicket: try context.parameters.require("id"), by: principal)
         return Response(status: .noContent)
     }

@@ -52,7 +52,6 @@ extension WebController {
             equipment.append(entry)
         }
         data["equipment"] = equipment
-        data["hasEquipment"] = !equipment.isEmpty
         if visitor.works {
             data["history"] = folder.history.map { event -> [String: Any] in
                 var entry: [String: Any] = [

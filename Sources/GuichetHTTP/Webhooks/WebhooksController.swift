@@ -29,7 +29,7 @@ struct WebhooksController {
 
     @Sendable func unsubscribe(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard let id = Int64(try context.parameters.require("id")) else { throw Problem.notFound("webhook subscription") }
+        let id = try context.rowID("id", naming: "webhook subscription")
         try await webhooks.unsubscribe(id, by: principal)
         return Response(status: .noContent)
     }

@@ -17,17 +17,12 @@ public struct StagedCI: Sendable {
 }
 
 /// What applying an inventory changed; relations that named no CI are reported by line.
-public struct AppliedImport: Sendable, Equatable {
+public struct AppliedImport: Sendable {
     public var created = 0
     public var updated = 0
     public var unchanged = 0
     public var retired = 0
     public var unresolved: [(line: Int, kind: CIRelationKind, reference: String)] = []
-
-    public static func == (a: AppliedImport, b: AppliedImport) -> Bool {
-        (a.created, a.updated, a.unchanged, a.retired) == (b.created, b.updated, b.unchanged, b.retired)
-            && a.unresolved.map { "\($0.line) \($0.kind) \($0.reference)" } == b.unresolved.map { "\($0.line) \($0.kind) \($0.reference)" }
-    }
 }
 
 extension CIRepository {
@@ -51,6 +46,7 @@ extension CIRepository {
         _ rows: [StagedCI], source: String, full: Bool, kept: [String] = [], actorID: Int64?, detail: String,
         staged: (Int) async throws -> Void
     ) async throws -> AppliedImport {
+        var clock = PhaseClock(logger: logger)
         let columns = Self.importedColumns
         let list = columns.map(\.name).joined(separator: ", ")
         try await connection.query(
@@ -75,7 +71,6 @@ extension CIRepository {
         ] {
             try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
         }
-        var clock = PhaseClock(logger: logger)
         clock.lap("staged")
         try await reconcile(source: source)
         clock.lap("reconciled")

@@ -32,31 +32,6 @@ extension CIRepository {
         )
     }
 
-    /// Adds one relation; nothing when it exists already.
-    public func relate(_ relation: CIRelation) async throws {
-        try await connection.query(
-            """
-            INSERT INTO ci_relations (dependent_id, dependency_id, kind, port)
-            VALUES (\(relation.dependent), \(relation.dependency), \(relation.kind.rawValue), \(relation.port))
-            ON CONFLICT (dependent_id, dependency_id, kind) DO UPDATE SET port = EXCLUDED.port
-            """,
-            logger: logger
-        )
-    }
-
-    public func unrelate(_ relation: CIRelation) async throws -> Bool {
-        let rows = try await connection.query(
-            """
-            DELETE FROM ci_relations WHERE dependent_id = \(relation.dependent) AND dependency_id = \(relation.dependency)
-                AND kind = \(relation.kind.rawValue)
-            RETURNING 1
-            """,
-            logger: logger
-        )
-        for try await _ in rows { return true }
-        return false
-    }
-
     /// The relations that start or end at `id`.
     public func relations(of id: Int64) async throws -> [CIRelation] {
         let rows = try await connection.query(

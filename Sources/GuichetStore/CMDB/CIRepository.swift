@@ -121,23 +121,6 @@ public struct CIRepository: Sendable {
         return nil
     }
 
-    /// The CI of `source` with that external id, else the one with that serial number, else the
-    /// one of that name in the establishment: how an inventory's row finds its CI.
-    public func reconcile(source: String?, externalID: String?, serial: String?, name: String, establishmentID: Int64?) async throws -> Int64? {
-        let rows = try await connection.query(
-            """
-            SELECT id FROM (
-                SELECT id, 1 AS rank FROM cis WHERE source = \(source) AND external_id = \(externalID)
-                UNION ALL SELECT id, 2 FROM cis WHERE serial = \(serial)
-                UNION ALL SELECT id, 3 FROM cis WHERE name = \(name) AND establishment_id IS NOT DISTINCT FROM \(establishmentID)
-            ) found ORDER BY rank, id LIMIT 1
-            """,
-            logger: logger
-        )
-        for try await id in rows.decode(Int64.self) { return id }
-        return nil
-    }
-
     static func json(_ free: [String: String]) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
