@@ -104,6 +104,43 @@ struct WebPortalTests {
         }
     }
 
+    @Test("\"which equipment?\" offers the requester's establishment's equipment only; the one chosen is linked, one outside is refused with what to do")
+    func equipmentPicker() async throws {
+        try await withAPI { api async throws in
+            let uai = api.template.account("requester").organizationCode
+            let mine = try await CMDBTests.create(api, #""class":"desktop","name":"PC-CDI-04","room":"CDI","asset_tag":"INV-2231","establishment":"\#(uai)""#)
+            let elsewhere = try await CMDBTests.create(api, #""class":"desktop","name":"PC-CDI-05","room":"CDI""#)
+            var browser = try await WebBrowser.signedIn(api, as: "requester")
+            let choices = try await browser.get("/requests/equipment?q=cdi")
+            #expect(choices.status == .ok && choices.text.contains(#"data-ci="\#(mine.id)""#) && choices.text.contains("poste fixe · CDI · INV-2231"))
+            #expect(!choices.text.contains("PC-CDI-05"), "equipment outside the establishment is never offered")
+            #expect(try await browser.get("/requests/equipment?q=inv%202231").text.contains("PC-CDI-04"), "by asset tag, in any case")
+            #expect(try await browser.get("/requests/equipment?q=zzzz").text.contains("equipment-none"), "no match says so")
+
+            let serviceID = try await Self.serviceID(api, code: "imprimante")
+            let form = try await browser.get("/requests/new?service=\(serviceID)")
+            #expect(form.text.contains(#"id="equipment-picker""#) && form.text.contains("Je ne sais pas"))
+            let fields = ["service": "\(serviceID)", "kind": "incident", "title": "Le poste du CDI ne démarre plus", "urgency": "2", "equipment": "PC-CDI-04"]
+            let created = try await browser.postMultipart("/requests", fields.merging(["ci": "\(mine.id)"]) { $1 }, files: [])
+            #expect(created.status == .seeOther)
+            let ref = String(try #require(created.location).dropFirst("/tickets/".count))
+            let ticket = try await api.ticket(try await Self.ticketID(api, ref: ref))
+            #expect(ticket.cis?.map(\.id) == [mine.id], "the chosen CI is linked")
+            #expect(!ticket.description.contains("PC-CDI-04"), "a chosen CI is not repeated in the words")
+            #expect(try await browser.get("/tickets/\(ref)").text.contains("PC-CDI-04"), "the requester's page names it")
+            _ = try await browser.get("/requests/new?service=\(serviceID)")
+
+            let refused = try await browser.postMultipart("/requests", fields.merging(["ci": "\(elsewhere.id)", "title": "Autre"]) { $1 }, files: [])
+            #expect(refused.status == .unprocessableContent && refused.text.contains("id=\"equipment-error\""))
+            #expect(refused.text.contains("pas dans votre établissement") && refused.text.contains(#"name="ci" value="""#), "the choice is dropped, the words kept")
+            let unknown = try await browser.postMultipart("/requests", fields.merging(["ci": "\(elsewhere.id)", "equipment_unknown": "1"]) { $1 }, files: [])
+            #expect(unknown.status == .seeOther, "\"I don't know\" opens the request without equipment")
+
+            var stranger = WebBrowser(api)
+            #expect(try await stranger.get("/requests/equipment?q=cdi").status == .seeOther, "signed out: sign in first")
+        }
+    }
+
     @Test("an empty title is refused with what to fix and everything typed kept; a refused file stores nothing")
     func validation() async throws {
         try await withAPI { api async throws in

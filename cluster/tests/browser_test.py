@@ -140,6 +140,11 @@ class Run:
         assert reply.status == 201, f"POST /api/v1/tickets answered {reply.status}: {reply.body[:300]!r}"
         return reply.json()
 
+    def create_ci(self, fields):
+        reply = self.http("POST", "/api/v1/cis", token=self.token("agent"), body=fields)
+        assert reply.status == 201, f"POST /api/v1/cis answered {reply.status}: {reply.body[:300]!r}"
+        return reply.json()
+
     def ticket(self, role, ref):
         reply = self.http("GET", f"/api/v1/tickets/{ref}", token=self.token(role))
         assert reply.status == 200, f"GET /api/v1/tickets/{ref} answered {reply.status}"
@@ -751,6 +756,71 @@ def requester_journey(run):
     click_and_load(requester, requester.find_element(By.ID, "confirm-solved"))
     expect_status(run, requester, ref, "closed")
     run.shot(requester, "ticket-closed")
+
+
+# --- checks: equipment ---------------------------------------------------------------------------
+
+
+def choose_equipment(driver, picker, field_id, words, name):
+    """Types words in the picker's field, waits for the list, checks it offers name, and chooses it."""
+    set_text(driver, field_id, words)
+
+    def offered(d):
+        buttons = d.find_elements(By.CSS_SELECTOR, f"#{picker} .choices button.equipment-choice")
+        return buttons or None
+
+    buttons = wait_for(driver, offered, f"the equipment list of #{picker} after typing {words!r}")
+    labels = [button.get_attribute("data-label") for button in buttons]
+    chosen = [button for button in buttons if button.get_attribute("data-label") == name]
+    assert chosen, f"#{picker} offers {labels}, not {name!r}"
+    chosen[0].click()
+    wait_text(driver, f"#{picker} .picker-chosen", name)
+    return labels
+
+
+@check
+def equipment(run):
+    """The request form offers the requester's establishment's equipment; the agent links and unlinks."""
+    uai = run.account("requester")["organization_code"]
+    switch = run.create_ci({"class": "access_switch", "name": "SW-CDI-01", "room": "CDI", "establishment": uai})
+    pc = run.create_ci({"class": "desktop", "name": "PC-CDI-04", "room": "CDI", "asset_tag": "INV-2231", "establishment": uai,
+                        "connected_to": str(switch["id"])})
+    run.create_ci({"class": "desktop", "name": "PC-CDI-05", "room": "CDI"})  # the service centre's, not the establishment's
+
+    requester = run.browser()
+    sign_in(run, requester, "requester")
+    choose_service(run, requester, DESK_SERVICE_NAME)
+    offered = choose_equipment(requester, "equipment-picker", "equipment", "cdi", "PC-CDI-04")
+    assert "PC-CDI-05" not in offered, f"the requester is offered equipment outside the establishment: {offered}"
+    assert requester.find_element(By.ID, "equipment-ci").get_attribute("value") == str(pc["id"]), "the chosen CI is not in the form"
+    run.shot(requester, "request-equipment")
+    requester.find_element(By.CSS_SELECTOR, "input[name=kind][value=incident]").click()
+    set_text(requester, "title", "Le poste du CDI ne démarre plus")
+    submit_request(requester)
+    wait_for(requester, lambda d: REF_PATTERN.search(path_of(d)), "the ticket page after the request", seen=path_of)
+    ref = REF_PATTERN.search(path_of(requester)).group(1)
+    wait_text(requester, "#equipment", "PC-CDI-04")
+    linked = [ci["id"] for ci in run.ticket("requester", ref)[0].get("cis") or []]
+    assert linked == [pc["id"]], f"{ref} links {linked}, not the CI chosen"
+    assert not element_or_none(requester, "#link-ci"), "the requester is offered to link equipment"
+
+    agent = run.browser()
+    sign_in(run, agent, "agent")
+    agent.get(run.url(f"/tickets/{ref}"))
+    wait_text(agent, "#equipment", "PC-CDI-04")
+    choose_equipment(agent, "link-ci", "link-ci-field", "sw-cdi", "SW-CDI-01")
+    click_and_load(agent, agent.find_element(By.ID, "link-ci-submit"))
+    wait_text(agent, "#equipment", "SW-CDI-01")
+    line = text_of(agent, "#equipment")
+    assert "d'un équipement (postes : 1)" in line, f"the switch's line of impact does not say it takes one workstation with it: {line!r}"
+    run.shot(agent, "ticket-equipment")
+    unlink = [form for form in agent.find_elements(By.CSS_SELECTOR, "#equipment form.unlink-ci")
+              if form.get_attribute("action").endswith(f"/cis/{switch['id']}/unlink")]
+    assert unlink, "no unlink button for SW-CDI-01"
+    click_and_load(agent, unlink[0].find_element(By.TAG_NAME, "button"))
+    wait_for(agent, lambda d: "SW-CDI-01" not in text_of(d, "#equipment"), "SW-CDI-01 to leave the equipment")
+    linked = [ci["id"] for ci in run.ticket("agent", ref)[0].get("cis") or []]
+    assert linked == [pc["id"]], f"after unlinking, {ref} links {linked}"
 
 
 # --- checks: the agent console -----------------------------------------------------------------

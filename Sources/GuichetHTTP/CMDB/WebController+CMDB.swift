@@ -6,6 +6,39 @@ import Hummingbird
 extension WebController {
     func registerCIPages(on web: RouterGroup<GuichetRequestContext>) {
         web.get("/cis/:id", use: ciPage)
+        web.post("/tickets/:ref/cis", use: linkCI)
+        web.post("/tickets/:ref/cis/:ci/unlink", use: unlinkCI)
+    }
+
+    /// The ticket page's "link equipment": the CI chosen from the list, else the one CI of the
+    /// staff member's perimeter that the words typed name (without the page's script).
+    @Sendable func linkCI(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (visitor, principal) = try Self.signedIn(request, context)
+        let ref = try context.parameters.require("ref")
+        guard let form = context.form else { throw WebError.forbiddenForm }
+        let words = visitor.language
+        do {
+            var chosen = form.text("ci").flatMap(Int64.init)
+            if chosen == nil, let typed = form.text("equipment") {
+                let found = try await cmdb.list(CIFilter(text: String(typed.prefix(100))), cursor: nil, limit: 2, for: principal).items
+                if found.count == 1 { chosen = found[0].id }
+            }
+            guard let ci = chosen else { throw ServiceError.validation([FieldProblem(field: "link-ci-field", message: words.word("error_link_ci"))]) }
+            _ = try await tickets.link(ci: ci, toTicket: ref, by: principal)
+            return Self.redirect("/tickets/\(ref)?done=ci_linked")
+        } catch ServiceError.validation(let problems) {
+            let errors = problems.map { ["field": "link-ci-field", "message": $0.message] }
+            return try await ticketView(ref, visitor: visitor, principal: principal, extra: ["errors": errors], status: .unprocessableContent)
+        }
+    }
+
+    @Sendable func unlinkCI(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (_, principal) = try Self.signedIn(request, context)
+        let ref = try context.parameters.require("ref")
+        guard context.form != nil else { throw WebError.forbiddenForm }
+        guard let ci = Int64(try context.parameters.require("ci")), ci > 0 else { throw ServiceError.notFound("No such configuration item.") }
+        try await tickets.unlink(ci: ci, fromTicket: ref, by: principal)
+        return Self.redirect("/tickets/\(ref)?done=ci_unlinked")
     }
 
     /// A CI's page: what it is, its relations, what fails with it (drawn, then listed), its tickets.
@@ -74,7 +107,8 @@ extension WebController {
                     .replacingOccurrences(of: "{count}", with: "\(count)"))
             }
         }
-        var line = words.word("impact_takes").replacingOccurrences(of: "{count}", with: "\(impact.items.count)")
+        var line = impact.items.count == 1
+            ? words.word("impact_takes_one") : words.word("impact_takes").replacingOccurrences(of: "{count}", with: "\(impact.items.count)")
         if !parts.isEmpty { line += " (" + parts.joined(separator: ", ") + ")" }
         if !impact.businessServices.isEmpty {
             line += words.word("impact_services") + impact.businessServices.prefix(5).map(\.name).joined(separator: ", ")

@@ -8,6 +8,7 @@ extension WebController {
         web.get("/", use: portalHome)
         web.get("/requests/new", use: newRequest)
         web.post("/requests", use: submitRequest)
+        web.get("/requests/equipment", use: equipmentChoices)
     }
 
     /// The requester's home: their tickets (a correspondent's: the establishment's), newest first.
@@ -79,19 +80,45 @@ extension WebController {
         errors += tickets.attachmentProblems(files).map { ["field": "attachment", "message": WebFormat.attachment($0, in: words)] }
         if !errors.isEmpty { return requestForm(service: (service.id, service.name), values: values, errors: errors, visitor: visitor) }
         var description = values.description
-        if !values.equipment.isEmpty { description += "\n\n" + words.word("equipment") + " : " + values.equipment }
+        // equipment typed but not chosen from the list is kept in the words of the request
+        if values.ci == nil, !values.unknown, !values.equipment.isEmpty {
+            description += "\n\n" + words.word("equipment_typed") + " " + values.equipment
+        }
         do {
-            let outcome = try await tickets.open(
-                OpenTicketRequest(
-                    kind: values.kind, title: values.title, description: description, urgency: values.urgency, service: service.code, origin: .portal
-                ),
-                by: principal, idempotencyKey: form.text("idempotency"), attachments: files
+            var opening = OpenTicketRequest(
+                kind: values.kind, title: values.title, description: description, urgency: values.urgency, service: service.code, origin: .portal
             )
+            opening.cis = values.ci.map { [$0] }
+            let outcome = try await tickets.open(opening, by: principal, idempotencyKey: form.text("idempotency"), attachments: files)
             return Self.redirect("/tickets/\(outcome.ticket.ref)")
         } catch ServiceError.validation(let problems) {
-            let errors = problems.map { ["field": $0.field == "attachment" ? "attachment" : $0.field, "message": $0.message] }
-            return requestForm(service: (service.id, service.name), values: values, errors: errors, visitor: visitor)
+            var kept = values
+            let errors = problems.map { problem -> [String: String] in
+                guard problem.field == "cis" else { return ["field": problem.field, "message": problem.message] }
+                kept.ci = nil
+                return ["field": "equipment", "message": words.word("equipment_outside")]
+            }
+            return requestForm(service: (service.id, service.name), values: kept, errors: errors, visitor: visitor)
         }
+    }
+
+    /// The choices of "which equipment?" (request form) and "link equipment" (ticket page): the CIs
+    /// of the caller's perimeter (a requester's: their establishment's) whose name, room, asset tag,
+    /// serial or address hold the words typed. Retired equipment is left out.
+    @Sendable func equipmentChoices(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (visitor, principal) = try Self.signedIn(request, context)
+        guard AccessPolicy.mayOpen(principal) || principal.isStaff else { throw WebError.notForYou }
+        let words = visitor.language
+        let typed = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        var choices: [[String: Any]] = []
+        if typed.count >= 2 {
+            let page = try await cmdb.list(CIFilter(text: String(typed.prefix(100))), cursor: nil, limit: 12, for: principal)
+            choices = page.items.filter { $0.status != .retired }.prefix(8).map { ci in
+                let details = [words.word("class_\(ci.class.rawValue)"), ci.room, ci.assetTag].compactMap { $0 }.joined(separator: " · ")
+                return ["id": ci.id, "name": ci.name, "details": details]
+            }
+        }
+        return renderer.fragment("equipment-choices", data: ["choices": choices], visitor: visitor)
     }
 
     private func requestForm(service: (id: Int64, name: String), values: RequestValues, errors: [[String: String]], visitor: WebVisitor) -> Response {
@@ -102,12 +129,15 @@ extension WebController {
         }
         var data: [String: Any] = [
             "service": ["id": service.id, "name": service.name], "errors": errors, "title": values.title, "description": values.description,
-            "equipment": values.equipment, "kindIncident": values.kind == .incident, "kindRequest": values.kind == .request,
+            "equipment": values.equipment, "ci": values.ci.map(String.init) ?? "", "unknown": values.unknown, "kindIncident": values.kind == .incident, "kindRequest": values.kind == .request,
             "urgencies": (1...3).reversed().map { ["value": $0, "label": WebFormat.urgency($0, in: words), "selected": $0 == values.urgency] },
         ]
         data["titleError"] = error("title")
         data["kindError"] = error("kind-incident") ?? error("kind")
         data["descriptionError"] = error("description")
+        data["equipmentError"] = error("equipment")
+        // the name the script wrote in the field when the CI was chosen
+        if values.ci != nil { data["chosen"] = values.equipment }
         if let attachment = error("attachment") { data["attachmentError"] = attachment + " " + words.word("attachment_again") }
         return renderer.page("request-form", title: words.word("new_request"), data: data, visitor: visitor, status: errors.isEmpty ? .ok : .unprocessableContent)
     }
@@ -120,6 +150,9 @@ struct RequestValues {
     var description = ""
     var urgency = 3
     var equipment = ""
+    /// The CI chosen in the list of equipment, if any.
+    var ci: Int64?
+    var unknown = false
 
     init() {}
 
@@ -129,5 +162,7 @@ struct RequestValues {
         description = form["description"] ?? ""
         urgency = form.level("urgency") ?? 3
         equipment = form.text("equipment") ?? ""
+        unknown = form.text("equipment_unknown") != nil
+        ci = unknown ? nil : form.text("ci").flatMap(Int64.init)
     }
 }

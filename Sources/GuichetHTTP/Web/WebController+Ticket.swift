@@ -51,7 +51,8 @@ extension WebController {
             }
             equipment.append(entry)
         }
-        data["equipment"] = equipment
+        // staff link and unlink equipment here; others see the card only when it names some
+        if principal.isStaff || !equipment.isEmpty { data["equipmentCard"] = ["items": equipment, "linkable": principal.isStaff] as [String: Any] }
         if visitor.works {
             data["history"] = folder.history.map { event -> [String: Any] in
                 var entry: [String: Any] = [

@@ -1,5 +1,6 @@
-// Guichet's only script: live queues in the agent console (Server-Sent Events) and keyboard
-// navigation of its rows. Pages work without it; it only saves reloading.
+// Guichet's only script: live queues in the agent console (Server-Sent Events), keyboard
+// navigation of its rows, and the request form's list of equipment. Pages work without it: the
+// queues by reloading, the equipment as words typed in the request.
 "use strict";
 
 document.addEventListener("DOMContentLoaded", function () {
@@ -7,6 +8,7 @@ document.addEventListener("DOMContentLoaded", function () {
   var rows = document.getElementById("queue-rows");
   if (live && rows) { followQueue(live, rows); }
   if (rows) { navigateRows(rows); }
+  Array.prototype.forEach.call(document.querySelectorAll(".equipment-picker"), pickEquipment);
   var errors = document.getElementById("errors") || document.getElementById("conflict");
   if (errors) { errors.focus(); }
 });
@@ -53,4 +55,55 @@ function navigateRows(rows) {
       event.preventDefault();
     }
   });
+}
+
+// Typing in a list of equipment ("which equipment?" of the request form, "link equipment" of
+// the ticket page) asks the server for the matching equipment of the reader's perimeter 200 ms
+// after the last key; choosing one puts its id in the form.
+function pickEquipment(picker) {
+  var field = picker.querySelector(".picker-field");
+  var chosenID = picker.querySelector(".picker-ci");
+  var chosen = picker.querySelector(".picker-chosen");
+  var choices = picker.querySelector(".choices");
+  var unknown = picker.querySelector(".picker-unknown");
+  var asked = field.value.trim();
+  var timer = null;
+  function forget() {
+    chosenID.value = "";
+    chosen.textContent = "";
+  }
+  function ask() {
+    var words = field.value.trim();
+    if (words === asked) { return; }
+    asked = words;
+    if (words.length < 2) { choices.innerHTML = ""; return; }
+    fetch(picker.getAttribute("data-choices") + "?q=" + encodeURIComponent(words), { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) { if (html !== null && asked === words) { choices.innerHTML = html; } });
+  }
+  field.addEventListener("input", function () {
+    forget();
+    if (unknown) { unknown.checked = false; }
+    window.clearTimeout(timer);
+    timer = window.setTimeout(ask, 200);
+  });
+  choices.addEventListener("click", function (event) {
+    var choice = event.target.closest("button[data-ci]");
+    if (!choice) { return; }
+    chosenID.value = choice.getAttribute("data-ci");
+    field.value = choice.getAttribute("data-label");
+    asked = field.value.trim();
+    chosen.textContent = picker.getAttribute("data-chosen") + " " + choice.textContent;
+    choices.innerHTML = "";
+    field.focus();
+  });
+  if (unknown) {
+    unknown.addEventListener("change", function () {
+      if (!unknown.checked) { return; }
+      forget();
+      field.value = "";
+      asked = "";
+      choices.innerHTML = "";
+    });
+  }
 }
