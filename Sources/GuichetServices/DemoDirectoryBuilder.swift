@@ -119,6 +119,14 @@ struct DemoDirectoryBuilder {
             ServiceRecord(code: "formation-usage", family: "training", name: "Formation à l'usage des logiciels", inPerimeter: false),
         ]
         for service in services { _ = try await directory.insert(service) }
+        // an incident naming failed hardware goes where the hardware is, whatever the service chosen
+        for (position, family) in [(1, CIClass.Family.workstation), (2, .printer), (3, .peripheral)] {
+            try await directory.insert(
+                RoutingRule(position: position, serviceFamily: nil, ticketKind: .incident, ciFamily: family, target: .departmentTeam(.field))
+            )
+        }
+        try await directory.insert(RoutingRule(position: 4, serviceFamily: nil, ticketKind: .incident, ciFamily: .network, target: .team(teams["N2-NET"]!)))
+        try await directory.insert(RoutingRule(position: 5, serviceFamily: nil, ticketKind: .incident, ciFamily: .server, target: .team(teams["N2-SYS"]!)))
         try await directory.insert(RoutingRule(position: 10, serviceFamily: "workstation", ticketKind: nil, target: .departmentTeam(.field)))
         try await directory.insert(RoutingRule(position: 20, serviceFamily: "printer", ticketKind: nil, target: .departmentTeam(.field)))
         try await directory.insert(RoutingRule(position: 30, serviceFamily: "network", ticketKind: nil, target: .team(teams["N2-NET"]!)))

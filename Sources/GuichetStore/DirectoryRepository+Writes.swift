@@ -84,8 +84,11 @@ extension DirectoryRepository {
             }
         try await connection.query(
             """
-            INSERT INTO routing_rules (position, service_family, ticket_kind, team_id, department_team_kind)
-            VALUES (\(rule.position), \(rule.serviceFamily), \(rule.ticketKind?.rawValue), \(teamID), \(departmentKind))
+            INSERT INTO routing_rules (position, service_family, ticket_kind, ci_family, ci_class, department_code, team_id, department_team_kind)
+            VALUES (
+                \(rule.position), \(rule.serviceFamily), \(rule.ticketKind?.rawValue), \(rule.ciFamily?.rawValue), \(rule.ciClass?.rawValue),
+                \(rule.departmentCode), \(teamID), \(departmentKind)
+            )
             """,
             logger: logger
         )

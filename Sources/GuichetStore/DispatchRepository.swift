@@ -13,28 +13,43 @@ public struct DispatchRepository: Sendable {
         self.logger = logger
     }
 
+    /// The ticket's kind, service family and département, and the CIs it names with theirs.
     public func facts(ticketID: Int64) async throws -> DispatchFacts? {
         let rows = try await connection.query(
             """
-            SELECT t.kind, s.family, o.department_code FROM tickets t
+            SELECT t.kind, s.family, o.department_code, named.classes, named.departments FROM tickets t
             JOIN organizations o ON o.id = t.establishment_id LEFT JOIN services s ON s.id = t.service_id
+            LEFT JOIN LATERAL (
+                SELECT array_agg(c.class ORDER BY l.linked_at, c.id) AS classes,
+                    array_agg(coalesce(co.department_code, '') ORDER BY l.linked_at, c.id) AS departments
+                FROM ticket_cis l JOIN cis c ON c.id = l.ci_id LEFT JOIN organizations co ON co.id = c.establishment_id
+                WHERE l.ticket_id = t.id
+            ) named ON true
             WHERE t.id = \(ticketID)
             """,
             logger: logger
         )
-        for try await (kind, family, department) in rows.decode((String, String?, String?).self) {
-            return DispatchFacts(kind: TicketKind(rawValue: kind) ?? .incident, serviceFamily: family, departmentCode: department)
+        for try await (kind, family, department, classes, departments) in rows.decode((String, String?, String?, [String]?, [String]?).self) {
+            let cis = zip(classes ?? [], departments ?? []).compactMap { ciClass, place in
+                CIClass(rawValue: ciClass).map { DispatchFacts.CI(ciClass: $0, departmentCode: place.isEmpty ? nil : place) }
+            }
+            return DispatchFacts(kind: TicketKind(rawValue: kind) ?? .incident, serviceFamily: family, departmentCode: department, cis: cis)
         }
         return nil
     }
 
     public func rules() async throws -> [RoutingRule] {
         let rows = try await connection.query(
-            "SELECT position, service_family, ticket_kind, team_id, department_team_kind FROM routing_rules ORDER BY position, id",
+            """
+            SELECT position, service_family, ticket_kind, ci_family, ci_class, department_code, team_id, department_team_kind
+            FROM routing_rules ORDER BY position, id
+            """,
             logger: logger
         )
         var rules: [RoutingRule] = []
-        for try await (position, family, kind, teamID, departmentKind) in rows.decode((Int, String?, String?, Int64?, String?).self) {
+        for try await (position, family, kind, ciFamily, ciClass, department, teamID, departmentKind) in rows.decode(
+            (Int, String?, String?, String?, String?, String?, Int64?, String?).self
+        ) {
             let target: RoutingRule.Target
             if let teamID {
                 target = .team(teamID)
@@ -43,7 +58,13 @@ public struct DispatchRepository: Sendable {
             } else {
                 continue
             }
-            rules.append(RoutingRule(position: position, serviceFamily: family, ticketKind: kind.flatMap(TicketKind.init(rawValue:)), target: target))
+            rules.append(
+                RoutingRule(
+                    position: position, serviceFamily: family, ticketKind: kind.flatMap(TicketKind.init(rawValue:)),
+                    ciFamily: ciFamily.flatMap(CIClass.Family.init(rawValue:)), ciClass: ciClass.flatMap(CIClass.init(rawValue:)),
+                    departmentCode: department, target: target
+                )
+            )
         }
         return rules
     }

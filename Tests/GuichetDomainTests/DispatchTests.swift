@@ -44,6 +44,35 @@ struct DispatchTests {
         #expect(Dispatcher.team(for: .init(kind: .request, serviceFamily: "network", departmentCode: nil), rules: both, teams: teams, fallback: 18) == 2)
     }
 
+    @Test("an incident naming a workstation goes to the field team where the workstation is, not where the ticket was opened")
+    func byEquipmentLocation() {
+        let equipment = [
+            RoutingRule(position: 1, serviceFamily: nil, ticketKind: .incident, ciFamily: .workstation, target: .departmentTeam(.field)),
+            RoutingRule(position: 2, serviceFamily: nil, ticketKind: nil, ciClass: .coreSwitch, target: .team(2)),
+        ]
+        let pc = DispatchFacts.CI(ciClass: .laptop, departmentCode: "18")
+        let opened = DispatchFacts(kind: .incident, serviceFamily: "software", departmentCode: "45", cis: [pc])
+        #expect(Dispatcher.team(for: opened, rules: equipment, teams: teams, fallback: 1) == 18, "the laptop is in the Cher")
+        let request = DispatchFacts(kind: .request, serviceFamily: "software", departmentCode: "45", cis: [pc])
+        #expect(Dispatcher.team(for: request, rules: equipment, teams: teams, fallback: 1) == 1, "a request is no hardware failure")
+        let central = DispatchFacts(kind: .incident, serviceFamily: nil, departmentCode: "45", cis: [.init(ciClass: .desktop, departmentCode: nil)])
+        #expect(Dispatcher.team(for: central, rules: equipment, teams: teams, fallback: 1) == 45, "equipment without a place: the ticket's")
+        let core = DispatchFacts(kind: .request, serviceFamily: nil, departmentCode: "45", cis: [pc, .init(ciClass: .coreSwitch, departmentCode: "45")])
+        #expect(Dispatcher.team(for: core, rules: equipment, teams: teams, fallback: 1) == 2, "any CI named may match, by class")
+        #expect(Dispatcher.team(for: .init(kind: .incident, serviceFamily: nil, departmentCode: "18"), rules: equipment, teams: teams, fallback: 1) == 1)
+    }
+
+    @Test("a rule on a location applies only to equipment, or tickets, of that département")
+    func byDepartment() {
+        let loiret = [RoutingRule(position: 1, serviceFamily: nil, ticketKind: nil, ciFamily: .network, departmentCode: "45", target: .team(2))]
+        let here = DispatchFacts(kind: .incident, serviceFamily: nil, departmentCode: "18", cis: [.init(ciClass: .router, departmentCode: "45")])
+        let there = DispatchFacts(kind: .incident, serviceFamily: nil, departmentCode: "45", cis: [.init(ciClass: .router, departmentCode: "18")])
+        #expect(Dispatcher.team(for: here, rules: loiret, teams: teams, fallback: 1) == 2)
+        #expect(Dispatcher.team(for: there, rules: loiret, teams: teams, fallback: 1) == 1, "the router's place counts, not the ticket's")
+        let anyTicket = [RoutingRule(position: 1, serviceFamily: nil, ticketKind: nil, departmentCode: "45", target: .team(2))]
+        #expect(Dispatcher.team(for: there, rules: anyTicket, teams: teams, fallback: 1) == 2, "without equipment conditions: the ticket's place")
+    }
+
     @Test("available agents rank by fewest open tickets, then who waited longest, then the lowest id")
     func ranking() {
         #expect(

@@ -50,6 +50,24 @@ struct AutoAssignmentTests {
         }
     }
 
+    @Test("an incident naming failed hardware goes to the field team where it is, whatever the service; a network device to the network team")
+    func routingByEquipment() async throws {
+        try await withAPI(worker: true) { api async throws in
+            let uai = api.template.account("requester").organizationCode
+            let pc = try await CMDBTests.create(api, #""class":"desktop","name":"PC-CDI-04","establishment":"\#(uai)""#)
+            let ap = try await CMDBTests.create(api, #""class":"access_point","name":"AP-CDI","establishment":"\#(uai)""#)
+            let mail = #"{"kind":"incident","title":"La messagerie ne s'ouvre plus","service":"messagerie""#
+            let plain = try await api.open(body: mail + "}")
+            let onPC = try await api.open(body: mail + #","cis":[\#(pc.id)]}"#)
+            let onAP = try await api.open(body: #"{"kind":"incident","title":"Plus de Wi-Fi au CDI","service":"messagerie","cis":[\#(ap.id)]}"#)
+            let asked = try await api.open(body: #"{"kind":"request","title":"Installer un logiciel","service":"messagerie","cis":[\#(pc.id)]}"#)
+            #expect(try await Self.waitUntilInProgress(api, id: plain.id).team?.code == "SD", "software without equipment: the service desk")
+            #expect(try await Self.waitUntilInProgress(api, id: onPC.id).team?.code == "PROX-45", "the PC's département's field team")
+            #expect(try await Self.waitUntilInProgress(api, id: onAP.id).team?.code == "N2-NET")
+            #expect(try await Self.waitUntilInProgress(api, id: asked.id).team?.code == "SD", "a request is no failure")
+        }
+    }
+
     @Test("tickets are spread over the team's agents, least loaded first")
     func spreadsLoad() async throws {
         try await withAPI(worker: true) { api async throws in
