@@ -28,6 +28,12 @@ struct CMDBImportTests {
         return page.items.first { $0.name == name }
     }
 
+    /// Moves the inventories of `source` an hour into the past, as if they had run then.
+    static func ageInventory(_ api: APIHarness, source: String) async throws {
+        try await api.database.client.query("UPDATE ci_sources SET last_full_at = last_full_at - interval '1 hour' WHERE source = \(source)")
+        try await api.database.client.query("UPDATE cis SET last_seen_at = last_seen_at - interval '1 hour' WHERE source = \(source)")
+    }
+
     static func header() -> String { "external_id,class,name,establishment,room,serial,ip,connected_to,couleur\n" }
 
     @Test("an inventory creates its CIs and relations; the same file again changes nothing; a changed serial or a moved room updates")
@@ -90,6 +96,7 @@ struct CMDBImportTests {
                 Self.header() + "p-1,printer,IMP-1,\(uai),,,,,\np-2,printer,IMP-2,\(uai),,,,,\np-3,printer,IMP-3,\(uai),,,,,\n", source: "snmp",
                 mode: "full"
             )
+            try await Self.ageInventory(api, source: "snmp")
             let second = try await Self.importCSV(
                 api,
                 Self.header() + """
@@ -118,6 +125,17 @@ struct CMDBImportTests {
             #expect(reasons[8]?.contains("external_id") == true)
             #expect(reasons[9]?.contains("quote") == true, "\(reasons)")
             #expect(second.created == 1 && second.totalRows == 8, "IMP-6 only: \(second)")
+
+            // last seen: when a full import last listed the CI; a retired one keeps the import before
+            let gone = try #require(try await Self.ci(api, named: "IMP-3")?.lastSeenAt)
+            let seen = try #require(try await Self.ci(api, named: "IMP-1")?.lastSeenAt)
+            #expect(seen > gone.addingTimeInterval(3_000), "IMP-3 was last seen by the first import (\(gone)), IMP-1 by the second (\(seen))")
+            try await Self.ageInventory(api, source: "snmp")
+            let listed = try #require(try await Self.ci(api, named: "IMP-1")?.lastSeenAt)
+            let delta = try await Self.importCSV(api, Self.header() + "p-2,printer,IMP-2,\(uai),,,,,\n", source: "snmp", mode: "delta")
+            let seenAgain = try #require(try await Self.ci(api, named: "IMP-2")?.lastSeenAt)
+            #expect(delta.unchanged == 1 && seenAgain > listed, "a delta import sees the CIs it lists")
+            #expect(try await Self.ci(api, named: "IMP-1")?.lastSeenAt == listed, "and only those")
         }
     }
 

@@ -33,7 +33,8 @@ struct CMDBTests {
             #expect(all.businessServices.map(\.id) == [wifi.id])
             #expect(all.establishments.map(\.code) == [uai])
             let wifiPath = try #require(all.items.first { $0.ci.id == wifi.id })
-            #expect(wifiPath.path.map(\.name).first == "RTR-01" && wifiPath.path.last?.name == "Wi-Fi du bâtiment B" && wifiPath.kind == .runsOn)
+            #expect(wifiPath.path.first == router.id && wifiPath.path.last == wifi.id && wifiPath.kind == .runsOn)
+            #expect(wifiPath.path.dropFirst().allSatisfy { id in all.items.contains { $0.ci.id == id } }, "a path names CIs of the analysis")
 
             let oneCore = try await api.call(.get, "/api/v1/cis/\(coreA.id)/impact?direction=down", as: "agent").decode(ImpactView.self)
             #expect(oneCore.items.map(\.ci.id) == [single.id], "SW-B-01 holds on CORE-B; SW-C-01 has no other uplink")

@@ -40,7 +40,7 @@ struct ImpactDrawing {
                 places[item.ci.id] = (x, y)
                 boxes += box(item.ci.name, id: item.ci.id, x: x, y: y, style: "impact-node impact-\(item.ci.class.family.rawValue)")
                 // the step before this one on its path, when drawn
-                if item.path.count >= 2, let from = places[item.path[item.path.count - 2].id] {
+                if item.path.count >= 2, let from = places[item.path[item.path.count - 2]] {
                     lines += "<line class=\"impact-link\" x1=\"\(from.x + boxWidth)\" y1=\"\(from.y + boxHeight / 2)\" x2=\"\(x)\" y2=\"\(y + boxHeight / 2)\"></line>"
                 }
             }

@@ -78,6 +78,7 @@ extension WebController {
                 "kindText": words.word("relation_\(relation.side.rawValue)_\(relation.kind.rawValue)"), "port": relation.port ?? "",
             ]
         }
+        let names = Dictionary(impact.items.map { ($0.ci.id, $0.ci.name) }, uniquingKeysWith: { first, _ in first })
         let data: [String: Any] = [
             "ci": ["id": ci.id, "name": ci.name, "classText": words.word("class_\(ci.class.rawValue)")],
             "facts": facts, "relations": relations,
@@ -87,7 +88,7 @@ extension WebController {
             "impacted": impact.items.prefix(500).map { item -> [String: Any] in
                 [
                     "id": item.ci.id, "name": item.ci.name, "classText": words.word("class_\(item.ci.class.rawValue)"), "depth": item.depth,
-                    "through": item.path.dropLast().last?.name ?? ci.name,
+                    "through": item.path.dropLast().last.flatMap { names[$0] } ?? ci.name,
                 ]
             },
             "tickets": tickets.map { ["ref": $0.ref, "title": $0.title, "statusText": WebFormat.status($0.status, in: words)] as [String: Any] },

@@ -110,8 +110,10 @@ public struct ImpactView: Sendable, Equatable, Codable {
         public var depth: Int
         /// The relation of the last step.
         public var kind: CIRelationKind
-        /// The CIs from the analysed one to this one, both included, as the caller may see them.
-        public var path: [CISummaryView]
+        /// The ids of the CIs from the analysed one to this one, both included, that the caller may
+        /// see: each is the analysed CI or another item of the analysis (ids keep a large analysis
+        /// small: a path names each CI once, not a summary per step).
+        public var path: [Int64]
         /// How many CIs of the path are outside the caller's perimeter (left out of `path`).
         public var hiddenInPath: Int
     }

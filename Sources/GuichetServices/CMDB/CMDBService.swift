@@ -93,7 +93,7 @@ extension ImpactView {
                 hidden += 1
                 continue
             }
-            let path = found.path.compactMap { summaries[$0] }.filter(\.visible).map(CISummaryView.init)
+            let path = found.path.filter { summaries[$0]?.visible == true }
             items.append(Reached(ci: CISummaryView(summary), depth: found.depth, kind: found.kind, path: path, hiddenInPath: found.path.count - path.count))
             byClass[summary.ciClass.rawValue, default: 0] += 1
             if let establishment = summary.establishment { establishments[establishment.id] = NamedView(establishment) }

@@ -25,13 +25,15 @@ public struct CIRecord: Sendable, Equatable {
         c.id, c.class, c.name, c.status, c.establishment_id, eo.code AS establishment_code, eo.name AS establishment_name, c.room,
         c.owner_id, oo.code AS owner_code, oo.name AS owner_name, c.serial, c.asset_tag, c.brand, c.model, c.os, host(c.ip) AS ip,
         c.mac::text AS mac, c.supplier, c.warranty_end::text AS warranty_end, c.antivirus_signatures_at, c.antivirus_contact_at,
-        c.antivirus_protected, c.attributes::text AS attributes, c.source, c.external_id, c.last_seen_at, c.minimum_up, c.version,
+        c.antivirus_protected, c.attributes::text AS attributes, c.source, c.external_id,
+        greatest(c.last_seen_at, CASE WHEN c.status <> 'retired' THEN cs.last_full_at END) AS last_seen_at, c.minimum_up, c.version,
         c.created_at, c.updated_at
         """
 
     static let joins = """
         LEFT JOIN organizations eo ON eo.id = c.establishment_id
         LEFT JOIN organizations oo ON oo.id = c.owner_id
+        LEFT JOIN ci_sources cs ON cs.source = c.source
         """
 
     init(row: PostgresRow) throws {

@@ -98,7 +98,10 @@ extension CIRepository {
         )
         applied.unchanged = matched - applied.updated
         clock.lap("updated")
-        try await connection.query("UPDATE cis c SET last_seen_at = now() FROM ci_stage s WHERE s.ci_id = c.id", logger: logger)
+        if !full {
+            // a full import records when it saw the whole source (`ci_sources`), not each CI
+            try await connection.query("UPDATE cis c SET last_seen_at = now() FROM ci_stage s WHERE s.ci_id = c.id", logger: logger)
+        }
         applied.created = try await count(
             """
             WITH inserted AS (
@@ -120,6 +123,13 @@ extension CIRepository {
         clock.lap("related")
         if full {
             applied.retired = try await retire(source: source, kept: kept, actorID: actorID, detail: detail)
+            try await connection.query(
+                """
+                INSERT INTO ci_sources (source, last_full_at) VALUES (\(source), now())
+                ON CONFLICT (source) DO UPDATE SET last_full_at = EXCLUDED.last_full_at
+                """,
+                logger: logger
+            )
             clock.lap("retired")
         }
         return applied
@@ -273,7 +283,10 @@ extension CIRepository {
                 WHERE c.source = \(source) AND c.status <> 'retired' AND NOT EXISTS (SELECT 1 FROM ci_stage s WHERE s.ci_id = c.id)
                   AND c.external_id <> ALL(\(kept)::text[])
             ), gone AS (
-                UPDATE cis c SET status = 'retired', version = c.version + 1, updated_at = now() FROM old WHERE old.id = c.id RETURNING c.*
+                -- last seen by the source's previous full import, which listed it
+                UPDATE cis c SET status = 'retired', version = c.version + 1, updated_at = now(),
+                    last_seen_at = greatest(c.last_seen_at, (SELECT last_full_at FROM ci_sources WHERE source = c.source))
+                FROM old WHERE old.id = c.id RETURNING c.*
             ), audited AS (
                 INSERT INTO audit_log (actor_id, kind, object_type, object_id, before, after, detail)
                 SELECT \(actorID), 'ci.retired', 'ci', gone.id::text, old.before, to_jsonb(gone) - 'search', \(detail)

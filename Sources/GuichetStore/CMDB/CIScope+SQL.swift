@@ -23,7 +23,7 @@ extension PostgresQuery.StringInterpolation {
     mutating func appendInterpolation(ciMatching words: [String]) {
         appendLiteral("TRUE")
         for word in words {
-            appendLiteral(" AND c.search LIKE ci_fold(")
+            appendLiteral(" AND c.search LIKE ci_search_fold(")
             appendInterpolation(LikePattern.containing(word))
             appendLiteral(")")
         }
