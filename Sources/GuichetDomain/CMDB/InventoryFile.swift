@@ -48,8 +48,8 @@ public enum InventoryFile {
     }
 
     static func csv(_ text: String) throws(Refusal) -> (rows: [Row], unreadable: [(line: Int, reason: String)]) {
-        let records = CSVRecords(text)
-        guard let header = records.first, !(header.fields.count == 1 && header.fields[0].isEmpty) else { throw .noHeader }
+        var records = CSVRecords(text).makeIterator()
+        guard let header = records.next(), !(header.fields.count == 1 && header.fields[0].isEmpty) else { throw .noHeader }
         let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         var seen: Set<String> = []
         for name in names where !name.isEmpty {
@@ -57,7 +57,7 @@ public enum InventoryFile {
         }
         var rows: [Row] = []
         var unreadable: [(line: Int, reason: String)] = []
-        for record in records.dropFirst() {
+        while let record = records.next() {
             if record.fields.allSatisfy(\.isEmpty) { continue }
             if let problem = record.problem {
                 unreadable.append((record.line, problem))
@@ -138,62 +138,68 @@ struct CSVRecords: Sequence {
         return records.next()
     }
 
-    func makeIterator() -> Iterator { Iterator(characters: Array(text.unicodeScalars), separator: separator.unicodeScalars.first ?? ",") }
+    func makeIterator() -> Iterator { Iterator(bytes: Array(text.utf8), separator: separator.asciiValue ?? UInt8(ascii: ",")) }
 
+    /// Reads UTF-8 bytes: quotes, separators and line ends are ASCII, so a multi-byte character is
+    /// never taken for one, and each field is decoded once, whole.
     struct Iterator: IteratorProtocol {
-        let characters: [Unicode.Scalar]
-        let separator: Unicode.Scalar
+        let bytes: [UInt8]
+        let separator: UInt8
         var index = 0
         var line = 1
 
-        init(characters: [Unicode.Scalar], separator: Unicode.Scalar) {
-            self.characters = characters
+        init(bytes: [UInt8], separator: UInt8) {
+            self.bytes = bytes
             self.separator = separator
         }
 
         mutating func next() -> Record? {
-            guard index < characters.count else { return nil }
+            guard index < bytes.count else { return nil }
+            let quote = UInt8(ascii: "\""), newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
             let start = line
             var fields: [String] = []
-            var field = String.UnicodeScalarView()
+            var field: [UInt8] = []
             var quoted = false
             var wasQuoted = false
-            while index < characters.count {
-                let c = characters[index]
+            func take() {
+                fields.append(String(decoding: field, as: UTF8.self))
+                field.removeAll(keepingCapacity: true)
+            }
+            while index < bytes.count {
+                let c = bytes[index]
                 index += 1
                 if quoted {
-                    if c == "\"" {
-                        if index < characters.count && characters[index] == "\"" {
-                            field.append("\"")
+                    if c == quote {
+                        if index < bytes.count && bytes[index] == quote {
+                            field.append(quote)
                             index += 1
                         } else {
                             quoted = false
                         }
                     } else {
-                        if c == "\n" { line += 1 }
+                        if c == newline { line += 1 }
                         field.append(c)
                     }
                     continue
                 }
                 switch c {
-                case "\"" where field.isEmpty && !wasQuoted:
+                case quote where field.isEmpty && !wasQuoted:
                     quoted = true
                     wasQuoted = true
                 case separator:
-                    fields.append(String(field))
-                    field = String.UnicodeScalarView()
+                    take()
                     wasQuoted = false
-                case "\r":
+                case carriageReturn:
                     continue
-                case "\n":
+                case newline:
                     line += 1
-                    fields.append(String(field))
+                    take()
                     return Record(line: start, fields: fields)
                 default:
                     field.append(c)
                 }
             }
-            fields.append(String(field))
+            take()
             return Record(line: start, fields: fields, problem: quoted ? "opens a quote that no quote closes" : nil)
         }
     }

@@ -83,6 +83,7 @@ public struct CIImportService: Sendable {
             await progress(0, total)
             let (staged, refused, kept) = try await prepare(rows)
             rejected += refused
+            logger.debug("inventory read and checked", metadata: ["import": "\(id)", "rows": "\(total)", "took": "\(started.duration(to: .now))"])
             let applied = try await database.transaction { connection in
                 try await CIRepository(connection: connection, logger: logger).apply(
                     staged, source: record.source, full: record.full, kept: kept, actorID: record.submittedBy,
