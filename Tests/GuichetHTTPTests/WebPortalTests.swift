@@ -110,10 +110,12 @@ struct WebPortalTests {
             let uai = api.template.account("requester").organizationCode
             let mine = try await CMDBTests.create(api, #""class":"desktop","name":"PC-CDI-04","room":"CDI","asset_tag":"INV-2231","establishment":"\#(uai)""#)
             let elsewhere = try await CMDBTests.create(api, #""class":"desktop","name":"PC-CDI-05","room":"CDI""#)
+            _ = try await CMDBTests.create(api, #""class":"desktop","name":"PC-CDI-06","room":"CDI","status":"retired","establishment":"\#(uai)""#)
             var browser = try await WebBrowser.signedIn(api, as: "requester")
             let choices = try await browser.get("/requests/equipment?q=cdi")
             #expect(choices.status == .ok && choices.text.contains(#"data-ci="\#(mine.id)""#) && choices.text.contains("poste fixe · CDI · INV-2231"))
             #expect(!choices.text.contains("PC-CDI-05"), "equipment outside the establishment is never offered")
+            #expect(!choices.text.contains("PC-CDI-06"), "nor retired equipment")
             #expect(try await browser.get("/requests/equipment?q=inv%202231").text.contains("PC-CDI-04"), "by asset tag, in any case")
             #expect(try await browser.get("/requests/equipment?q=zzzz").text.contains("equipment-none"), "no match says so")
 

@@ -20,14 +20,15 @@ extension WebController {
         do {
             var chosen = form.text("ci").flatMap(Int64.init)
             if chosen == nil, let typed = form.text("equipment") {
-                let found = try await cmdb.list(CIFilter(text: String(typed.prefix(100))), cursor: nil, limit: 2, for: principal).items
+                let found = try await cmdb.list(CIFilter(text: String(typed.prefix(100)), inUse: true), cursor: nil, limit: 2, for: principal).items
                 if found.count == 1 { chosen = found[0].id }
             }
             guard let ci = chosen else { throw ServiceError.validation([FieldProblem(field: "link-ci-field", message: words.word("error_link_ci"))]) }
             _ = try await tickets.link(ci: ci, toTicket: ref, by: principal)
             return Self.redirect("/tickets/\(ref)?done=ci_linked")
         } catch ServiceError.validation(let problems) {
-            let errors = problems.map { ["field": "link-ci-field", "message": $0.message] }
+            // the service's "cis" problem (no such CI in the perimeter) in the page's words
+            let errors = problems.map { ["field": "link-ci-field", "message": $0.field == "cis" ? words.word("error_ci_unknown") : $0.message] }
             return try await ticketView(ref, visitor: visitor, principal: principal, extra: ["errors": errors], status: .unprocessableContent)
         }
     }
@@ -36,7 +37,7 @@ extension WebController {
         let (_, principal) = try Self.signedIn(request, context)
         let ref = try context.parameters.require("ref")
         guard context.form != nil else { throw WebError.forbiddenForm }
-        guard let ci = Int64(try context.parameters.require("ci")), ci > 0 else { throw ServiceError.notFound("No such configuration item.") }
+        let ci = try Self.rowID(context, "ci", naming: "configuration item")
         try await tickets.unlink(ci: ci, fromTicket: ref, by: principal)
         return Self.redirect("/tickets/\(ref)?done=ci_unlinked")
     }
@@ -44,7 +45,7 @@ extension WebController {
     /// A CI's page: what it is, its relations, what fails with it (drawn, then listed), its tickets.
     @Sendable func ciPage(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let (visitor, principal) = try Self.signedIn(request, context)
-        guard let id = Int64(try context.parameters.require("id")), id > 0 else { throw ServiceError.notFound("No such configuration item.") }
+        let id = try Self.rowID(context, "id", naming: "configuration item")
         let words = visitor.language
         let ci = try await cmdb.ci(id, for: principal)
         let impact = try await cmdb.impact(of: id, direction: .down, depth: 10, for: principal)

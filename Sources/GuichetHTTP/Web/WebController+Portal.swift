@@ -112,8 +112,8 @@ extension WebController {
         let typed = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         var choices: [[String: Any]] = []
         if typed.count >= 2 {
-            let page = try await cmdb.list(CIFilter(text: String(typed.prefix(100))), cursor: nil, limit: 12, for: principal)
-            choices = page.items.filter { $0.status != .retired }.prefix(8).map { ci in
+            let page = try await cmdb.list(CIFilter(text: String(typed.prefix(100)), inUse: true), cursor: nil, limit: 8, for: principal)
+            choices = page.items.map { ci in
                 let details = [words.word("class_\(ci.class.rawValue)"), ci.room, ci.assetTag].compactMap { $0 }.joined(separator: " · ")
                 return ["id": ci.id, "name": ci.name, "details": details]
             }
@@ -129,15 +129,21 @@ extension WebController {
         }
         var data: [String: Any] = [
             "service": ["id": service.id, "name": service.name], "errors": errors, "title": values.title, "description": values.description,
-            "equipment": values.equipment, "ci": values.ci.map(String.init) ?? "", "unknown": values.unknown, "kindIncident": values.kind == .incident, "kindRequest": values.kind == .request,
+            "unknown": values.unknown, "kindIncident": values.kind == .incident, "kindRequest": values.kind == .request,
             "urgencies": (1...3).reversed().map { ["value": $0, "label": WebFormat.urgency($0, in: words), "selected": $0 == values.urgency] },
         ]
         data["titleError"] = error("title")
         data["kindError"] = error("kind-incident") ?? error("kind")
         data["descriptionError"] = error("description")
         data["equipmentError"] = error("equipment")
+        var picker: [String: Any] = [
+            "field": "equipment", "label": words.word("equipment_search"), "hint": words.word("equipment_hint"), "value": values.equipment,
+            "ci": values.ci.map(String.init) ?? "",
+        ]
+        picker["error"] = error("equipment")
         // the name the script wrote in the field when the CI was chosen
-        if values.ci != nil { data["chosen"] = values.equipment }
+        if values.ci != nil { picker["chosen"] = values.equipment }
+        data["picker"] = picker
         if let attachment = error("attachment") { data["attachmentError"] = attachment + " " + words.word("attachment_again") }
         return renderer.page("request-form", title: words.word("new_request"), data: data, visitor: visitor, status: errors.isEmpty ? .ok : .unprocessableContent)
     }

@@ -53,6 +53,9 @@ extension WebController {
         }
         // staff link and unlink equipment here; others see the card only when it names some
         if principal.isStaff || !equipment.isEmpty { data["equipmentCard"] = ["items": equipment, "linkable": principal.isStaff] as [String: Any] }
+        if principal.isStaff {
+            data["picker"] = ["field": "link-ci-field", "label": words.word("link_ci"), "hint": words.word("link_ci_hint"), "value": "", "ci": ""]
+        }
         if visitor.works {
             data["history"] = folder.history.map { event -> [String: Any] in
                 var entry: [String: Any] = [
@@ -195,7 +198,7 @@ extension WebController {
     /// A file of a ticket, always as a download: never shown inline, never sniffed.
     @Sendable func download(_ request: Request, context: GuichetRequestContext) async throws -> Response {
         let (_, principal) = try Self.signedIn(request, context)
-        guard let id = Int64(try context.parameters.require("id")) else { throw ServiceError.notFound("attachment") }
+        let id = try Self.rowID(context, "id", naming: "attachment")
         let file = try await tickets.attachment(id, for: principal)
         let ascii = String(file.filename.unicodeScalars.map { $0.isASCII && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
         let encoded = file.filename.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii

@@ -42,6 +42,13 @@ struct WebController: Sendable {
         return (visitor, principal)
     }
 
+    /// The row id a page's path names in `parameter`; anything but a positive integer names a page
+    /// that does not exist (the API's counterpart is `GuichetRequestContext.rowID`).
+    static func rowID(_ context: GuichetRequestContext, _ parameter: String, naming thing: String) throws -> Int64 {
+        guard let id = Int64(try context.parameters.require(parameter)), id > 0 else { throw ServiceError.notFound(thing) }
+        return id
+    }
+
     /// A redirect after a form post (303: the browser follows with a GET).
     static func redirect(_ location: String) -> Response { Response(status: .seeOther, headers: [.location: location]) }
 

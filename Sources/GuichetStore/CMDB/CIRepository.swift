@@ -71,6 +71,7 @@ public struct CIRepository: Sendable {
                   AND (\(filter.establishment)::text IS NULL
                        OR c.establishment_id = (SELECT id FROM organizations WHERE code = \(filter.establishment)))
                   AND (\(filter.status?.rawValue)::text IS NULL OR c.status = \(filter.status?.rawValue))
+                  AND (NOT \(filter.inUse) OR c.status <> 'retired')
                   AND (\(after?.name)::text IS NULL OR (c.name, c.id) > (\(after?.name), \(after?.id)))
                   AND \(ciVisibleTo: scope)
                 ORDER BY c.name, c.id
