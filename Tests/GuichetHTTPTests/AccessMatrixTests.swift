@@ -1,4 +1,5 @@
 import Foundation
+import GuichetDomain
 import GuichetServices
 import GuichetTestSupport
 import HTTPTypes
@@ -134,6 +135,14 @@ struct AccessMatrixTests {
             let names = Dictionary(uniqueKeysWithValues: fixture.cis.map { ($0.value, $0.key) })
             let listed = Set(seen.compactMap { names[$0] })
             #expect(listed == fixture.visibleCIs[role] ?? [], "\(role) lists the CIs \(listed.sorted())")
+            return 1
+        case ("get", "/api/v1/cis/export"):
+            let response = try await api.call(.get, path + "?q=Matrix%20CI", as: role)
+            #expect(response.status == .ok, "\(role) exporting the fleet: \(response.status)")
+            let rows = try InventoryFile.rows(of: String(buffer: response.body), format: .csv).rows
+            let keys = Dictionary(uniqueKeysWithValues: fixture.cis.keys.map { ("Matrix CI \($0)", $0) })
+            let exported = Set(rows.compactMap { $0.values["name"].flatMap { keys[$0] } })
+            #expect(exported == fixture.visibleCIs[role] ?? [], "\(role) exports the CIs \(exported.sorted())")
             return 1
         case ("post", "/api/v1/cis"):
             let uai = api.template.account("requester").organizationCode

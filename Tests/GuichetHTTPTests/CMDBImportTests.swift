@@ -166,6 +166,48 @@ struct CMDBImportTests {
         }
     }
 
+    @Test("an export lists the perimeter's CIs in the import's columns and imports again unchanged; a dependency outside the perimeter is not named")
+    func export() async throws {
+        try await withAPI { api async throws in
+            let uai = api.template.account("requester").organizationCode
+            let inventory = #"""
+                external_id,class,name,establishment,room,serial,ip,mac,warranty_end,minimum_up,av_protected,av_signatures_at,connected_to,couleur
+                exp-core,core_switch,EXP-CORE,,DC1,SN-CORE,10.9.0.1,,,,,,,
+                exp-sw,access_switch,EXP-SW-A,\#(uai),"Baie A, rez",SN-SW,10.9.1.2,aa:bb:cc:00:11:22,2029-06-30,1,,,exp-core,
+                exp-pc,desktop,EXP-PC-01,\#(uai),A101,SN-PC,10.9.1.11,,,,true,2026-11-30T08:00:00Z,exp-sw,"gris ""clair"""
+
+                """#
+            let created = try await Self.importCSV(api, inventory)
+            #expect(created.created == 3 && created.rejected.isEmpty, "\(created)")
+
+            let staff = try await api.call(.get, "/api/v1/cis/export?q=EXP", as: "agent")
+            #expect(staff.status == .ok && staff.headers[.contentType] == "text/csv; charset=utf-8")
+            let rows = try InventoryFile.rows(of: staff.text, format: .csv).rows
+            #expect(rows.map { $0.values["name"] } == ["EXP-CORE", "EXP-PC-01", "EXP-SW-A"], "name order")
+            let pc = try #require(rows.first { $0.values["name"] == "EXP-PC-01" }).values
+            #expect(pc["connected_to"] == "exp-sw" && pc["couleur"] == #"gris "clair""# && pc["av_protected"] == "true", "\(pc)")
+            #expect(pc["establishment"] == uai && pc["external_id"] == "exp-pc" && pc["class"] == "desktop")
+            let again = try await Self.importCSV(api, staff.text)
+            #expect((again.created, again.updated, again.unchanged) == (0, 0, 3), "the export imports again unchanged: \(again)")
+
+            let requester = try await api.call(.get, "/api/v1/cis/export?q=EXP", as: "requester")
+            let theirs = try InventoryFile.rows(of: requester.text, format: .csv).rows
+            #expect(theirs.map { $0.values["name"] } == ["EXP-PC-01", "EXP-SW-A"], "only the establishment's equipment")
+            let sw = try #require(theirs.first { $0.values["name"] == "EXP-SW-A" }).values
+            #expect(sw["connected_to"] == nil && !requester.text.contains("exp-core"), "the datacentre's switch is not named: \(sw)")
+            #expect(sw["room"] == "Baie A, rez" && sw["mac"] == "aa:bb:cc:00:11:22" && sw["warranty_end"] == "2029-06-30" && sw["minimum_up"] == "1")
+
+            let printers = try await api.call(.get, "/api/v1/cis/export?q=EXP&class=printer", as: "agent")
+            #expect(try InventoryFile.rows(of: printers.text, format: .csv).rows.isEmpty && printers.text.hasPrefix(#""external_id","class""#))
+            let badClass = try await api.call(.get, "/api/v1/cis/export?class=toaster", as: "agent")
+            #expect(badClass.status == .badRequest && badClass.text.contains("toaster"))
+
+            try await api.call(.post, "/api/v1/cis", as: "agent", body: #"{"class":"printer","name":"=HYPERLINK(\"x\")","establishment":"\#(uai)"}"#)
+            let formula = try await api.call(.get, "/api/v1/cis/export?class=printer", as: "agent").text
+            #expect(formula.contains(#""'=HYPERLINK(""x"")""#), "a formula is neutralised: \(formula)")
+        }
+    }
+
     @Test("an inventory token hands over inventories and reads their outcome, and nothing else")
     func intakeToken() async throws {
         try await withAPI { api async throws in

@@ -6,11 +6,32 @@ import Foundation
 /// and the relations `connected_to`, `hosted_on`, `runs_on`, `powered_by`); other columns are the
 /// class's free attributes.
 public enum InventoryRow {
-    static let known: Set<String> = [
+    /// The columns an inventory's row may have besides free attributes, in the order an export
+    /// writes them.
+    public static let columns = [
         "external_id", "class", "name", "status", "establishment", "room", "owner", "serial", "asset_tag", "brand", "model", "os", "ip", "mac",
         "supplier", "warranty_end", "minimum_up", "av_protected", "av_signatures_at", "av_contact_at", "connected_to", "hosted_on", "runs_on",
         "powered_by",
     ]
+    static let known = Set(columns)
+
+    /// The attribute columns of a row that `draft` reads back as `attributes` (the free ones
+    /// included), empty ones left out.
+    public static func fields(of attributes: CIAttributes) -> [String: String] {
+        var fields = attributes.free.filter { !known.contains($0.key) }
+        let named: [(String, String?)] = [
+            ("serial", attributes.serial), ("asset_tag", attributes.assetTag), ("brand", attributes.brand), ("model", attributes.model),
+            ("os", attributes.os), ("ip", attributes.ip), ("mac", attributes.mac), ("supplier", attributes.supplier),
+            ("warranty_end", attributes.warrantyEnd),
+        ]
+        for (column, value) in named { if let value { fields[column] = value } }
+        if let antivirus = attributes.antivirus {
+            fields["av_protected"] = antivirus.protected ? "true" : "false"
+            if let date = antivirus.signaturesAt { fields["av_signatures_at"] = date.formatted(.iso8601) }
+            if let date = antivirus.contactAt { fields["av_contact_at"] = date.formatted(.iso8601) }
+        }
+        return fields
+    }
 
     /// The CI the row describes, or why it cannot be one.
     public static func draft(_ values: [String: String]) -> Result<CIDraft, RowRefusal> {

@@ -11,6 +11,7 @@ struct CIsController {
     func register(in table: RouteTable, group: RouterGroup<GuichetRequestContext>, prefix: String) {
         table.add(.get, "/cis", in: group, prefix: prefix, handler: list)
         table.add(.post, "/cis", in: group, prefix: prefix, handler: create)
+        table.add(.get, "/cis/export", in: group, prefix: prefix, handler: export)
         table.add(.get, "/cis/{id}", in: group, prefix: prefix, handler: show)
         table.add(.patch, "/cis/{id}", in: group, prefix: prefix, handler: update)
         table.add(.get, "/cis/{id}/impact", in: group, prefix: prefix, handler: impact)
@@ -22,6 +23,31 @@ struct CIsController {
         let query = try CIListQuery(request.uri.queryParameters)
         let page = try await cmdb.list(query.filter, cursor: query.cursor, limit: query.limit, for: principal)
         return try TicketsController.json(page)
+    }
+
+    /// The CIs of the list's filter as a CSV inventory file in the import's columns, sent as it is
+    /// read. The columns and the first page are read before the answer starts, so that a fault
+    /// there is an error answer, not a cut file.
+    @Sendable func export(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let query = try CIListQuery(request.uri.queryParameters)
+        let export = try await cmdb.export(query.filter, for: principal)
+        let first = try await export.page(after: nil)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"guichet-cis.csv\"", .cacheControl: "no-store"],
+            body: .init { writer in
+                try await writer.write(ByteBuffer(string: CSV.line(export.columns)))
+                var page = first
+                while let last = page.last {
+                    var text = ""
+                    for row in page { text += CSV.line(export.columns.map { row.fields[$0] ?? "" }) }
+                    try await writer.write(ByteBuffer(string: text))
+                    page = try await export.page(after: last)
+                }
+                try await writer.finish(nil)
+            }
+        )
     }
 
     @Sendable func show(_ request: Request, context: GuichetRequestContext) async throws -> Response {

@@ -60,16 +60,6 @@ extension WebController {
     }
 }
 
-/// CSV cells: quoted, and a leading formula character neutralised so that a spreadsheet never
-/// runs what a ticket's text contains.
-enum CSV {
-    static func cell(_ text: String) -> String {
-        var value = text
-        if let first = value.first, "=+-@\t\r".contains(first) { value = "'" + value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-}
-
 /// The period and filters of a dashboard, from its query string: months `from` and `to` (both
 /// included, `YYYY-MM`), the last twelve months by default.
 struct DashboardPeriod {

@@ -61,22 +61,10 @@ public struct CIRepository: Sendable {
     /// They are chosen from the columns of the name index alone (name, search text, establishment,
     /// class, status), then read whole.
     public func list(_ filter: CIFilter, scope: CIScope, after: (name: String, id: Int64)?, limit: Int) async throws -> [CIRecord] {
-        let words = (filter.text ?? "").split(whereSeparator: \.isWhitespace).prefix(8).map(String.init)
         let rows = try await connection.query(
             """
-            SELECT \(unescaped: CIRecord.columns) FROM (
-                SELECT c.id FROM cis c
-                WHERE \(ciMatching: words)
-                  AND (\(filter.ciClass?.rawValue)::text IS NULL OR c.class = \(filter.ciClass?.rawValue))
-                  AND (\(filter.establishment)::text IS NULL
-                       OR c.establishment_id = (SELECT id FROM organizations WHERE code = \(filter.establishment)))
-                  AND (\(filter.status?.rawValue)::text IS NULL OR c.status = \(filter.status?.rawValue))
-                  AND (NOT \(filter.inUse) OR c.status <> 'retired')
-                  AND (\(after?.name)::text IS NULL OR (c.name, c.id) > (\(after?.name), \(after?.id)))
-                  AND \(ciVisibleTo: scope)
-                ORDER BY c.name, c.id
-                LIMIT \(limit)
-            ) hit JOIN cis c ON c.id = hit.id \(unescaped: CIRecord.joins)
+            SELECT \(unescaped: CIRecord.columns)
+            FROM \(ciPage: filter, scope: scope, after: after, limit: limit) hit JOIN cis c ON c.id = hit.id \(unescaped: CIRecord.joins)
             ORDER BY c.name, c.id
             """,
             logger: logger

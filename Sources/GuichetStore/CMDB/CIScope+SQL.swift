@@ -18,6 +18,54 @@ extension PostgresQuery.StringInterpolation {
         appendLiteral("))")
     }
 
+    /// The CIs a list's filter keeps, for a query that names them `c`: its words (as `ciMatching:`),
+    /// class, establishment (by UAI code), status, and retired ones left out when only equipment in
+    /// use is asked for.
+    mutating func appendInterpolation(ciFiltered filter: CIFilter) {
+        let words = (filter.text ?? "").split(whereSeparator: \.isWhitespace).prefix(8).map(String.init)
+        appendInterpolation(ciMatching: words)
+        appendLiteral(" AND ")
+        appendInterpolation(filter.ciClass?.rawValue, orAnyIn: "c.class")
+        appendLiteral(" AND ")
+        appendLiteral("(")
+        appendInterpolation(filter.establishment)
+        appendLiteral("::text IS NULL OR c.establishment_id = (SELECT id FROM organizations WHERE code = ")
+        appendInterpolation(filter.establishment)
+        appendLiteral(")) AND ")
+        appendInterpolation(filter.status?.rawValue, orAnyIn: "c.status")
+        appendLiteral(" AND (NOT ")
+        appendInterpolation(filter.inUse)
+        appendLiteral(" OR c.status <> 'retired')")
+    }
+
+    /// One page of the CIs a caller may see and the filter keeps, in name order after `after` (the
+    /// previous page's last): a subquery of their `id` and `source`, chosen from the columns of the
+    /// name index alone, for the caller to read whole.
+    mutating func appendInterpolation(ciPage filter: CIFilter, scope: CIScope, after: (name: String, id: Int64)?, limit: Int) {
+        appendLiteral("(SELECT c.id, c.source FROM cis c WHERE ")
+        appendInterpolation(ciFiltered: filter)
+        appendLiteral(" AND (")
+        appendInterpolation(after?.name)
+        appendLiteral("::text IS NULL OR (c.name, c.id) > (")
+        appendInterpolation(after?.name)
+        appendLiteral(", ")
+        appendInterpolation(after?.id)
+        appendLiteral(")) AND ")
+        appendInterpolation(ciVisibleTo: scope)
+        appendLiteral(" ORDER BY c.name, c.id LIMIT ")
+        appendInterpolation(limit)
+        appendLiteral(")")
+    }
+
+    /// `(value IS NULL OR column = value)`: a filter that keeps everything when it is not given.
+    mutating func appendInterpolation(_ value: String?, orAnyIn column: String) {
+        appendLiteral("(")
+        appendInterpolation(value)
+        appendLiteral("::text IS NULL OR \(column) = ")
+        appendInterpolation(value)
+        appendLiteral(")")
+    }
+
     /// Every word appears in the CI's search text (name, serial, asset tag, addresses, room),
     /// accents and case aside; one condition per word, so that the trigram index serves each.
     mutating func appendInterpolation(ciMatching words: [String]) {
