@@ -4,6 +4,7 @@
     report.py tickets OUT GUICHET_JSON [ITOP_JSONL]
     report.py timers OUT GUICHET_JSON
     report.py dashboards OUT GUICHET_JSON
+    report.py cmdb OUT GUICHET_JSON [ITOP_JSON]
 """
 import json
 import platform
@@ -169,20 +170,36 @@ def dashboards(out_path, ours_path):
 ITOP_IMPORT = {"initial": (10000, 111.4), "second": (10000, 94.1), "again": (10000, 15.5)}
 
 
-def cmdb(out_path, ours_path):
+def cmdb(out_path, ours_path, peer_path=None):
     ours = json.load(open(ours_path))
     first, second = ours["first_import"], ours["second_import"]
-    itop_rate = ITOP_IMPORT["initial"][0] / ITOP_IMPORT["initial"][1]
-    itop_second = ITOP_IMPORT["second"][0] / ITOP_IMPORT["second"][1]
+    peer = json.load(open(peer_path)) if peer_path else None
+    if peer:
+        theirs, again = peer["initial"], peer["second"]
+        itop_rate, itop_second = theirs["rows_per_s"], again["rows_per_s"]
+        itop = (f"iTop {peer['itop']} (measured in this run)",
+                f"{itop_rate:.0f} rows/s ({theirs['created']:,} PCs in {theirs['seconds']:.1f} s)",
+                f"{itop_second:.0f} rows/s ({again['updated']:,} changed of {again['rows']:,} in {again['seconds']:.1f} s)")
+    else:
+        itop_rate = ITOP_IMPORT["initial"][0] / ITOP_IMPORT["initial"][1]
+        itop_second = ITOP_IMPORT["second"][0] / ITOP_IMPORT["second"][1]
+        itop = ("iTop 3.2 (recorded)", f"{itop_rate:.0f} rows/s (10,000 PCs in 111 s)",
+                f"{itop_second:.0f} rows/s (5,000 changed + 5,000 new in 94 s)")
     print("imports (guichet import cis, the demo fleet with its relations, into the cluster's database):")
-    table(("import", "rows", "Guichet", "rows/s", "goal", "iTop 3.2 (recorded)", "iTop for these rows"), [
+    table(("import", "rows", "Guichet", "rows/s", "goal", itop[0], "iTop for these rows"), [
         ("first, empty CMDB", f"{first['rows']:,}", f"{first['seconds']:.1f} s", f"{first['rows_per_s']:,.0f}", "< 10 s",
-         f"{itop_rate:.0f} rows/s (10,000 PCs in 111 s)", f"~{first['rows'] / itop_rate / 60:.0f} min"),
+         itop[1], f"~{first['rows'] / itop_rate / 60:.0f} min"),
         (f"again, {second['changed_rows']:,} changed, {second['removed_rows']:,} gone", f"{second['rows']:,}", f"{second['seconds']:.1f} s",
-         f"{second['rows_per_s']:,.0f}", "< 5 s", f"{itop_second:.0f} rows/s (5,000 changed + 5,000 new in 94 s)",
-         f"~{second['rows'] / itop_second / 60:.0f} min"),
+         f"{second['rows_per_s']:,.0f}", "< 5 s", itop[2], f"~{second['rows'] / itop_second / 60:.0f} min"),
     ])
     print(f"  first: {first['summary']}\n  again: {second['summary']}")
+    if peer:
+        print(f"  iTop: webservices/import.php, class PC, the first {theirs['rows']:,} workstations as {', '.join(peer['columns'])} "
+              "(iTop's PC has no IP, MAC nor antivirus; its link to a switch is another import)")
+        for name, run in (("first", theirs), ("again", again)):
+            print(f"  iTop {name}: {run['created']:,} created, {run['updated']:,} updated, {run['unchanged']:,} unchanged, {run['issues']} issues; "
+                  f"PHP {run['php_cpu_s']:.1f} s CPU, peak RSS {run['php_max_rss_mb']:,.0f} MB; mariadbd {run['mariadbd_cpu_s']:.1f} s CPU; "
+                  f"the machine {run['machine_busy_cores']:.1f} cores busy")
     print(f"\nthrough an API node, over {ours['cis']:,} CIs:")
     rows = []
     for name, key, goal in [("search (names, parts, serials, IPs, words)", "search", "p99 <= 20 ms"),
@@ -191,7 +208,7 @@ def cmdb(out_path, ours_path):
         ms = ours[key]
         rows.append((name, "p50 {:.1f} p95 {:.1f} p99 {:.1f} max {:.1f}".format(ms["p50"], ms["p95"], ms["p99"], ms["max"]), goal))
     table(("request", "time (ms)", "goal"), rows)
-    write(out_path, "cmdb", {"guichet": ours, "itop_recorded": ITOP_IMPORT})
+    write(out_path, "cmdb", {"guichet": ours, **({"itop": peer} if peer else {"itop_recorded": ITOP_IMPORT})})
 
 
 if __name__ == "__main__":
