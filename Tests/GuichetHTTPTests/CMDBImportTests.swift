@@ -5,6 +5,7 @@ import GuichetServices
 import GuichetStore
 import GuichetTestSupport
 import HTTPTypes
+import PostgresNIO
 import Testing
 
 @Suite("Inventories imported: reconciliation, full imports, rejected rows, intake tokens")
@@ -72,6 +73,38 @@ struct CMDBImportTests {
             #expect(try await Self.ci(api, named: "PC-A101-02")?.serial == "SN-PC2-NEW")
             let log = try await api.call(.get, "/api/v1/audit?object_type=ci&object_id=\(pc1.id)", as: "administrator").text
             #expect(log.contains("ci.updated") && log.contains("ci.created") && log.contains("import"), "each change is in the audit log")
+        }
+    }
+
+    @Test("a first load of 10,000 CIs puts the CMDB's indexes and foreign keys back, rebuilt; tabs, backslashes and line ends arrive whole")
+    func firstLoad() async throws {
+        try await withAPI { api async throws in
+            let uai = api.template.account("requester").organizationCode
+            let checks = """
+                SELECT (SELECT count(*) FROM pg_index WHERE indrelid IN ('cis'::regclass, 'ci_relations'::regclass))::bigint,
+                       (SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid IN ('cis'::regclass, 'ci_relations'::regclass))::bigint,
+                       'cis_search_idx'::regclass::oid::bigint
+                """
+            func read() async throws -> (Int64, Int64, Int64) {
+                for try await row in try await api.database.client.query(PostgresQuery(unsafeSQL: checks)).decode((Int64, Int64, Int64).self) { return row }
+                return (0, 0, 0)
+            }
+            let before = try await read()
+            var csv = Self.header() + "bulk-sw,access_switch,SW-BULK,\(uai),A001,SN-BULK,10.2.0.1,,\n"
+            csv += "bulk-odd,desktop,PC-BULK-ODD,\(uai),\"Salle\t\\B\n2\",SN-ODD,,bulk-sw,\"gris\\foncé\"\n"
+            for n in 1...9_998 { csv += "bulk-\(n),desktop,PC-BULK-\(n),\(uai),B\(n % 40),SN-BULK-\(n),,bulk-sw,\n" }
+            let loaded = try await Self.importCSV(api, csv, mode: "full")
+            #expect(loaded.state == .done && loaded.created == 10_000 && loaded.rejected.isEmpty, "\(loaded)")
+            let after = try await read()
+            #expect(after.0 == before.0 && after.1 == before.1, "every index and foreign key is back")
+            #expect(after.2 != before.2, "the search index was built again, not kept row by row")
+            let odd = try #require(try await Self.ci(api, named: "PC-BULK-ODD"))
+            #expect(odd.room == "Salle\t\\B\n2" && odd.attributes == ["couleur": "gris\\foncé"], "\(String(describing: odd.room)) \(odd.attributes)")
+            #expect(try await Self.ci(api, named: "PC-BULK-4321")?.serial == "SN-BULK-4321", "the rebuilt index finds a CI")
+            let relations = try await api.database.client.query(
+                "SELECT count(*)::bigint FROM ci_relations r JOIN cis s ON s.id = r.dependency_id WHERE s.name = 'SW-BULK'"
+            )
+            for try await count in relations.decode(Int64.self) { #expect(count == 9_999) }
         }
     }
 

@@ -39,7 +39,9 @@ public struct CIDraft: Sendable, Equatable {
 
     /// The CIs a field names, separated by `;` (`CORE-1; CORE-2`); an empty field names none.
     public static func references(_ text: String) -> [String] {
-        text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        // most rows name one CI, with no space around it
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: ";") || $0 == 0x20 || $0 == 0x09 }) { return [text] }
+        return text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// What is wrong, as (field, reason); empty when the draft can be stored.
@@ -73,9 +75,11 @@ public struct CIDraft: Sendable, Equatable {
     }
 
     static func isIPAddress(_ text: String) -> Bool {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let parts = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         if parts.count == 4 {
-            return parts.allSatisfy { part in part.count <= 3 && !part.isEmpty && part.allSatisfy(\.isASCII) && (UInt8(part) != nil) }
+            return parts.allSatisfy { part in
+                (1...3).contains(part.count) && part.allSatisfy { (0x30...0x39).contains($0) } && part.reduce(0) { $0 * 10 + Int($1 - 0x30) } <= 255
+            }
         }
         // IPv6: hexadecimal groups separated by colons, at most one "::"
         guard text.contains(":"), text.count <= 45, text.components(separatedBy: "::").count <= 2 else { return false }
@@ -84,7 +88,8 @@ public struct CIDraft: Sendable, Equatable {
     }
 
     static func isMACAddress(_ text: String) -> Bool {
-        let pairs = text.split(whereSeparator: { $0 == ":" || $0 == "-" })
-        return pairs.count == 6 && pairs.allSatisfy { $0.count == 2 && $0.allSatisfy(\.isHexDigit) && $0.allSatisfy(\.isASCII) }
+        let pairs = text.utf8.split(whereSeparator: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "-") })
+        let hex: (UInt8) -> Bool = { (0x30...0x39).contains($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0) }
+        return pairs.count == 6 && pairs.allSatisfy { $0.count == 2 && $0.allSatisfy(hex) }
     }
 }

@@ -129,7 +129,8 @@ struct CSVRecords: Sequence {
 
     init(_ text: String) {
         self.text = text
-        let header = text.prefix { $0 != "\n" && $0 != "\r" }
+        // `isNewline`: a CRLF is one Character, neither "\n" nor "\r"
+        let header = text.prefix { !$0.isNewline }
         separator = header.filter { $0 == ";" }.count > header.filter { $0 == "," }.count ? ";" : ","
     }
 

@@ -54,7 +54,7 @@ public enum InventoryRow {
         }
         var antivirus: CIAttributes.Antivirus?
         if let text = values["av_protected"] {
-            guard let protected = ["true": true, "yes": true, "1": true, "oui": true, "false": false, "no": false, "0": false, "non": false][text.lowercased()]
+            guard let protected = Self.truth[text.lowercased()]
             else { return .failure(RowRefusal("av_protected", "'\(text.prefix(20))' is not true or false")) }
             var dates: [Date?] = []
             for field in ["av_signatures_at", "av_contact_at"] {
@@ -85,6 +85,9 @@ public enum InventoryRow {
         if let problem = draft.problems.first { return .failure(RowRefusal(problem.field, problem.reason)) }
         return .success(draft)
     }
+
+    /// The words a yes-or-no column may hold.
+    static let truth = ["true": true, "yes": true, "1": true, "oui": true, "false": false, "no": false, "0": false, "non": false]
 
     /// `2026-11-30` (midnight UTC) or an ISO 8601 instant.
     static func instant(_ text: String) -> Date? {

@@ -35,9 +35,9 @@ extension CIRepository {
             """
             SELECT \(unescaped: CIRecord.columns), (
                 SELECT coalesce(json_object_agg(kind, refs), '{}')::text FROM (
-                    SELECT r.kind, json_agg(CASE WHEN c.source IS NOT DISTINCT FROM hit.source AND c.external_id IS NOT NULL
+                    SELECT r.kind, json_agg(CASE WHEN c.source IS NOT DISTINCT FROM dependent.source AND c.external_id IS NOT NULL
                         THEN c.external_id ELSE c.name END ORDER BY c.name, c.id) AS refs
-                    FROM ci_relations r JOIN cis c ON c.id = r.dependency_id
+                    FROM ci_relations r JOIN cis dependent ON dependent.id = r.dependent_id JOIN cis c ON c.id = r.dependency_id
                     WHERE r.dependent_id = hit.id AND \(ciVisibleTo: scope)
                     GROUP BY r.kind
                 ) kinds

@@ -60,11 +60,7 @@ extension CIRepository {
             "CREATE TEMP TABLE ci_stage_links (line integer, kind text, position integer, reference text, dependency_id bigint) ON COMMIT DROP",
             logger: logger
         )
-        for start in stride(from: 0, to: rows.count, by: 5_000) {
-            let batch = rows[start..<min(start + 5_000, rows.count)]
-            try await stage(batch, columns: columns)
-            try await staged(start + batch.count)
-        }
+        try await stage(rows, source: source, columns: columns, staged: staged)
         for statement in [
             "CREATE INDEX ON ci_stage (external_id)", "CREATE INDEX ON ci_stage (ci_id)", "CREATE INDEX ON ci_stage_links (line)",
             // the columns the joins below use: sampling all twenty would cost more than the joins gain
@@ -103,6 +99,10 @@ extension CIRepository {
             // a full import records when it saw the whole source (`ci_sources`), not each CI
             try await connection.query("UPDATE cis c SET last_seen_at = now() FROM ci_stage s WHERE s.ci_id = c.id", logger: logger)
         }
+        // a first load builds the indexes and checks the foreign keys once at the end, not row by
+        // row: the CMDB is locked meanwhile, and it held few CIs
+        let creating = try await count("SELECT count(*) FROM ci_stage WHERE ci_id IS NULL")
+        let setAside = try await isFirstLoad(creating: creating) ? try await setAsideChecks() : SetAsideChecks()
         applied.created = try await count(
             """
             WITH inserted AS (
@@ -113,14 +113,18 @@ extension CIRepository {
             ), audited AS (
                 INSERT INTO audit_log (actor_id, kind, object_type, object_id, after, detail)
                 SELECT \(actorID), 'ci.created', 'ci', id::text, to_jsonb(inserted) - 'search', \(detail) FROM inserted
-            ), linked AS (
-                UPDATE ci_stage s SET ci_id = inserted.id FROM inserted WHERE s.ci_id IS NULL AND inserted.external_id = s.external_id
             )
             SELECT count(*) FROM inserted
             """
         )
+        try await connection.query(
+            "UPDATE ci_stage s SET ci_id = c.id FROM cis c WHERE s.ci_id IS NULL AND c.source = \(source) AND c.external_id = s.external_id",
+            logger: logger
+        )
+        try await restoreIndexes(setAside)
         clock.lap("inserted")
         applied.unresolved = try await relate(source: source)
+        try await restoreForeignKeys(setAside)
         clock.lap("related")
         if full {
             applied.retired = try await retire(source: source, kept: kept, actorID: actorID, detail: detail)
@@ -136,28 +140,67 @@ extension CIRepository {
         return applied
     }
 
-    private func stage(_ batch: ArraySlice<StagedCI>, columns: [(name: String, type: String)]) async throws {
-        var texts: [[String]] = Array(repeating: [], count: columns.count)
-        for row in batch {
-            for (index, value) in Self.texts(of: row.values).enumerated() { texts[index].append(value ?? "") }
-        }
-        var interpolation = PostgresQuery.StringInterpolation(literalCapacity: 0, interpolationCount: columns.count + 2)
-        interpolation.appendLiteral("INSERT INTO ci_stage (line, external_id, \(columns.map(\.name).joined(separator: ", "))) SELECT ")
-        interpolation.appendLiteral(
-            (["u.line", "u.external_id"] + columns.map(Self.staged)).joined(separator: ", ") + " FROM unnest("
+    /// Copies the rows into `ci_stage` with the CI each names by its external id in the source (the
+    /// first reconciliation, made in the same pass), and their relations into `ci_stage_links`.
+    private func stage(
+        _ rows: [StagedCI], source: String, columns: [(name: String, type: String)], staged: (Int) async throws -> Void
+    ) async throws {
+        let raw = ["line", "external_id"] + columns.map(\.name)
+        try await connection.query(
+            PostgresQuery(unsafeSQL: "CREATE TEMP TABLE ci_stage_raw (line integer, \(raw.dropFirst().map { "\($0) text" }.joined(separator: ", "))) ON COMMIT DROP"),
+            logger: logger
         )
-        interpolation.appendInterpolation(batch.map { Int32($0.line) })
-        interpolation.appendLiteral("::integer[], ")
-        interpolation.appendInterpolation(batch.map { $0.values.externalID ?? "" })
-        interpolation.appendLiteral("::text[]")
-        for values in texts {
-            interpolation.appendLiteral(", ")
-            interpolation.appendInterpolation(values)
-            interpolation.appendLiteral("::text[]")
+        try await connection.copyFrom(table: "ci_stage_raw", columns: raw, logger: logger) { writer in
+            for start in stride(from: 0, to: rows.count, by: 5_000) {
+                let batch = rows[start..<min(start + 5_000, rows.count)]
+                var buffer = ByteBuffer()
+                for row in batch {
+                    buffer.writeString(String(row.line))
+                    for value in [row.values.externalID] + Self.texts(of: row.values) {
+                        buffer.writeInteger(UInt8(ascii: "\t"))
+                        Self.copyField(value, into: &buffer)
+                    }
+                    buffer.writeInteger(UInt8(ascii: "\n"))
+                }
+                try await writer.write(buffer)
+                try await staged(start + batch.count)
+            }
         }
-        interpolation.appendLiteral(") AS u(line, external_id, \(columns.map(\.name).joined(separator: ", ")))")
-        try await connection.query(PostgresQuery(stringInterpolation: interpolation), logger: logger)
+        for start in stride(from: 0, to: rows.count, by: 5_000) { try await stageLinks(rows[start..<min(start + 5_000, rows.count)]) }
+        try await connection.query(
+            """
+            INSERT INTO ci_stage (line, ci_id, external_id, \(unescaped: columns.map(\.name).joined(separator: ", ")))
+            SELECT u.line, c.id, u.external_id, \(unescaped: columns.map(Self.staged).joined(separator: ", "))
+            FROM ci_stage_raw u LEFT JOIN cis c ON c.source = \(source) AND c.external_id = u.external_id
+            """,
+            logger: logger
+        )
+        try await connection.query("DROP TABLE ci_stage_raw", logger: logger)
+    }
 
+    /// A value in COPY's text format: `\N` for none; backslashes, tabs and line ends escaped.
+    static func copyField(_ value: String?, into buffer: inout ByteBuffer) {
+        guard let value else {
+            buffer.writeStaticString("\\N")
+            return
+        }
+        let special: (UInt8) -> Bool = { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
+        guard value.utf8.contains(where: special) else {
+            buffer.writeString(value)
+            return
+        }
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+            case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
+            case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
+            case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+            default: buffer.writeInteger(byte)
+            }
+        }
+    }
+
+    private func stageLinks(_ batch: ArraySlice<StagedCI>) async throws {
         var lines: [Int32] = []
         var kinds: [String] = []
         var positions: [Int32] = []
@@ -206,12 +249,9 @@ extension CIRepository {
         ]
     }
 
-    /// Finds each staged row's CI: by external id in the source, else by serial, else by name in
-    /// its establishment; a stored CI is taken by one row at most.
+    /// Finds the CI of each staged row that its external id in the source did not find: by serial,
+    /// else by name in its establishment; a stored CI is taken by one row at most.
     private func reconcile(source: String) async throws {
-        try await connection.query(
-            "UPDATE ci_stage s SET ci_id = c.id FROM cis c WHERE c.source = \(source) AND c.external_id = s.external_id", logger: logger
-        )
         for (stored, staged) in [("c.serial", "s2.serial"), ("(c.name, c.establishment_id)", "(s2.name, s2.establishment_id)")] {
             try await connection.query(
                 """

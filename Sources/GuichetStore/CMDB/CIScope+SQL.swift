@@ -39,10 +39,10 @@ extension PostgresQuery.StringInterpolation {
     }
 
     /// One page of the CIs a caller may see and the filter keeps, in name order after `after` (the
-    /// previous page's last): a subquery of their `id` and `source`, chosen from the columns of the
-    /// name index alone, for the caller to read whole.
+    /// previous page's last): a subquery of their `id`, chosen from the columns of the name index
+    /// alone (no row is read to be left out), for the caller to read whole.
     mutating func appendInterpolation(ciPage filter: CIFilter, scope: CIScope, after: (name: String, id: Int64)?, limit: Int) {
-        appendLiteral("(SELECT c.id, c.source FROM cis c WHERE ")
+        appendLiteral("(SELECT c.id FROM cis c WHERE ")
         appendInterpolation(ciFiltered: filter)
         appendLiteral(" AND (")
         appendInterpolation(after?.name)
