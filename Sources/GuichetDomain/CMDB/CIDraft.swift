@@ -39,8 +39,9 @@ public struct CIDraft: Sendable, Equatable {
 
     /// The CIs a field names, separated by `;` (`CORE-1; CORE-2`); an empty field names none.
     public static func references(_ text: String) -> [String] {
-        // most rows name one CI, with no space around it
-        if !text.utf8.contains(where: { $0 == UInt8(ascii: ";") || $0 == 0x20 || $0 == 0x09 }) { return [text] }
+        // most rows name one CI, with nothing to trim around it
+        let blank = { (scalar: Unicode.Scalar?) in scalar.map(CharacterSet.whitespaces.contains) ?? true }
+        if !text.utf8.contains(UInt8(ascii: ";")), !blank(text.unicodeScalars.first), !blank(text.unicodeScalars.last) { return [text] }
         return text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 

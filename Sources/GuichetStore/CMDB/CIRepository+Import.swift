@@ -150,9 +150,9 @@ extension CIRepository {
             PostgresQuery(unsafeSQL: "CREATE TEMP TABLE ci_stage_raw (line integer, \(raw.dropFirst().map { "\($0) text" }.joined(separator: ", "))) ON COMMIT DROP"),
             logger: logger
         )
+        let batches = stride(from: 0, to: rows.count, by: 5_000).map { rows[$0..<min($0 + 5_000, rows.count)] }
         try await connection.copyFrom(table: "ci_stage_raw", columns: raw, logger: logger) { writer in
-            for start in stride(from: 0, to: rows.count, by: 5_000) {
-                let batch = rows[start..<min(start + 5_000, rows.count)]
+            for batch in batches {
                 var buffer = ByteBuffer()
                 for row in batch {
                     buffer.writeString(String(row.line))
@@ -163,10 +163,10 @@ extension CIRepository {
                     buffer.writeInteger(UInt8(ascii: "\n"))
                 }
                 try await writer.write(buffer)
-                try await staged(start + batch.count)
+                try await staged(batch.endIndex)
             }
         }
-        for start in stride(from: 0, to: rows.count, by: 5_000) { try await stageLinks(rows[start..<min(start + 5_000, rows.count)]) }
+        for batch in batches { try await stageLinks(batch) }
         try await connection.query(
             """
             INSERT INTO ci_stage (line, ci_id, external_id, \(unescaped: columns.map(\.name).joined(separator: ", ")))
@@ -234,7 +234,7 @@ extension CIRepository {
 
     /// A staged column read back from its text: instants are staged as seconds since 1970.
     static func staged(_ column: (name: String, type: String)) -> String {
-        column.type == "timestamptz" ? "to_timestamp(nullif(u.\(column.name), '')::float8)" : "nullif(u.\(column.name), '')::\(column.type)"
+        column.type == "timestamptz" ? "to_timestamp(u.\(column.name)::float8)" : "u.\(column.name)::\(column.type)"
     }
 
     /// The staged values as text, in `importedColumns` order; `nil` for none.
