@@ -51,7 +51,7 @@ struct CMDBTests {
         }
     }
 
-    @Test("search finds by name without accents or case, by serial, IP address and room, word by word")
+    @Test("search finds by name without accents or case, by serial, room and MAC address, by the start of the IP address, word by word")
     func search() async throws {
         try await withAPI { api async throws in
             let uai = api.template.account("requester").organizationCode
@@ -68,6 +68,8 @@ struct CMDBTests {
             #expect(try await found("sn-77") == [screen.id])
             #expect(try await found("c-104") == [screen.id])
             #expect(try await found("10.44.3") == [printer.id])
+            #expect(try await found("10.44.3.21") == [printer.id])
+            #expect(try await found("44.3").isEmpty, "an address is found from its start")
             #expect(try await found("00:1b:44") == [printer.id])
             #expect(try await found("ecran copieur").isEmpty, "every word must match")
             #expect(try await found("100%").isEmpty, "a % is a character, not a wildcard")

@@ -51,7 +51,7 @@ struct CMDBBench: AsyncParsableCommand {
         }
         progress("padded the CMDB to \(padded) CIs")
         result["cis"] = padded
-        result["search"] = try await measure(token: agent.apiToken, paths: Self.searches(targets.names, targets.serials))
+        result["search"] = try await measure(token: agent.apiToken, paths: Self.searches(targets.names, targets.serials, targets.addresses))
         result["impact_router"] = try await measure(token: agent.apiToken, paths: ["/api/v1/cis/\(targets.router)/impact?direction=down"])
         result["impact_router_size"] = targets.routerSize
         result["impact_farm"] = try await measure(token: agent.apiToken, paths: ["/api/v1/cis/\(targets.farm)/impact?direction=down"])
@@ -118,16 +118,21 @@ struct CMDBBench: AsyncParsableCommand {
         return 0
     }
 
-    /// Names and serials to search for, the router of the largest establishment (by CIs) and the
-    /// first farm.
-    static func targets(_ client: PostgresClient, logger: Logger) async throws -> (names: [String], serials: [String], router: Int64, routerSize: Int, farm: Int64) {
+    /// Names, serials and IP addresses to search for, the router of the largest establishment (by
+    /// CIs) and the first farm.
+    static func targets(
+        _ client: PostgresClient, logger: Logger
+    ) async throws -> (names: [String], serials: [String], addresses: [String], router: Int64, routerSize: Int, farm: Int64) {
         var names: [String] = []
         var serials: [String] = []
-        for try await (name, serial) in try await client.query(
-            "SELECT name, coalesce(serial, '') FROM cis WHERE source = 'inventory' ORDER BY md5(id::text) LIMIT 200", logger: logger
-        ).decode((String, String).self) {
+        var addresses: [String] = []
+        for try await (name, serial, address) in try await client.query(
+            "SELECT name, coalesce(serial, ''), coalesce(host(ip), '') FROM cis WHERE source = 'inventory' ORDER BY md5(id::text) LIMIT 200",
+            logger: logger
+        ).decode((String, String, String).self) {
             names.append(name)
             if !serial.isEmpty { serials.append(serial) }
+            if !address.isEmpty { addresses.append(address) }
         }
         var router: Int64 = 0
         var size = 0
@@ -145,19 +150,19 @@ struct CMDBBench: AsyncParsableCommand {
         for try await id in try await client.query("SELECT id FROM cis WHERE class = 'farm' ORDER BY id LIMIT 1", logger: logger).decode(Int64.self) {
             farm = id
         }
-        return (names, serials, router, size, farm)
+        return (names, serials, addresses, router, size, farm)
     }
 
-    /// Searches as people type them: a whole name, a part of one, a serial's start, an IP's first
-    /// bytes, a word without its accent, two words.
-    static func searches(_ names: [String], _ serials: [String]) -> [String] {
+    /// Searches as people type them: a whole name, a part of one, a serial's start, the first three
+    /// bytes of a device's IP address (its subnet), a word without its accent, two words.
+    static func searches(_ names: [String], _ serials: [String], _ addresses: [String]) -> [String] {
         var queries: [String] = []
         for (index, name) in names.enumerated() {
             switch index % 6 {
             case 0: queries.append(name)
             case 1: queries.append(String(name.prefix(9)))
             case 2: queries.append(serials.isEmpty ? name : String(serials[index % serials.count].prefix(8)))
-            case 3: queries.append("10.\(10 + index % 2).\(index % 180)")
+            case 3: queries.append(addresses.isEmpty ? name : addresses[index % addresses.count].split(separator: ".").prefix(3).joined(separator: "."))
             case 4: queries.append("ecran")
             default: queries.append("imp \(index % 15 + 1)")
             }

@@ -47,7 +47,9 @@ extension CIRepository {
 
     /// The part of the graph an analysis from `root` needs, `depth` steps away at most: for `down`,
     /// what depends on it, with every dependency of those (redundancy counts them all); for `up`,
-    /// what it depends on. Cycles end where a CI comes back (`UNION` drops repeated rows).
+    /// what it depends on. Cycles end where a CI comes back (`UNION` drops repeated rows). The
+    /// reached CIs are handed on as an array, whose relations are read by the primary key: joined
+    /// to the walk, whose size the planner cannot guess, they were read by scanning every relation.
     public func impactGraph(from root: Int64, direction: ImpactDirection, depth: Int) async throws -> ImpactGraph {
         let rows: PostgresRowSequence
         switch direction {
@@ -60,7 +62,7 @@ extension CIRepository {
                     SELECT r.dependent_id, b.depth + 1 FROM below b JOIN ci_relations r ON r.dependency_id = b.id WHERE b.depth < \(depth)
                 )
                 SELECT r.dependent_id, r.dependency_id, r.kind, r.port FROM ci_relations r
-                WHERE r.dependent_id IN (SELECT id FROM below WHERE id <> \(root))
+                WHERE r.dependent_id = ANY(ARRAY(SELECT id FROM below WHERE id <> \(root)))
                 """,
                 logger: logger
             )
@@ -73,7 +75,7 @@ extension CIRepository {
                     SELECT r.dependency_id, a.depth + 1 FROM above a JOIN ci_relations r ON r.dependent_id = a.id WHERE a.depth < \(depth)
                 )
                 SELECT r.dependent_id, r.dependency_id, r.kind, r.port FROM ci_relations r
-                WHERE r.dependent_id IN (SELECT id FROM above WHERE depth < \(depth))
+                WHERE r.dependent_id = ANY(ARRAY(SELECT id FROM above WHERE depth < \(depth)))
                 """,
                 logger: logger
             )

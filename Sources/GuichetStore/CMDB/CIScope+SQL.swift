@@ -66,15 +66,27 @@ extension PostgresQuery.StringInterpolation {
         appendLiteral(")")
     }
 
-    /// Every word appears in the CI's search text (name, serial, asset tag, addresses, room),
-    /// accents and case aside; one condition per word, so that the trigram index serves each.
+    /// Every word appears in the CI's search text (name, serial, asset tag, MAC address, room),
+    /// accents and case aside, or, when it could be the start of one, starts its IP address; one
+    /// condition per word, so that the trigram index (and the address index) serves each.
     mutating func appendInterpolation(ciMatching words: [String]) {
         appendLiteral("TRUE")
         for word in words {
-            appendLiteral(" AND c.search LIKE ci_search_fold(")
+            appendLiteral(" AND (c.search LIKE ci_search_fold(")
             appendInterpolation(LikePattern.containing(word))
             appendLiteral(")")
+            if Self.mayStartAddress(word) {
+                appendLiteral(" OR host(c.ip) LIKE ")
+                appendInterpolation(LikePattern.startingWith(word.lowercased()))
+            }
+            appendLiteral(")")
         }
+    }
+
+    /// Hexadecimal digits with at least one dot or colon: "10.11", "fe80:", not "10" alone (which
+    /// would be every address of the fleet) nor a word of the name.
+    static func mayStartAddress(_ word: String) -> Bool {
+        word.contains { $0 == "." || $0 == ":" } && word.allSatisfy { $0.isHexDigit || $0 == "." || $0 == ":" }
     }
 }
 
