@@ -75,18 +75,12 @@ extension PostgresQuery.StringInterpolation {
             appendLiteral(" AND (c.search LIKE ci_search_fold(")
             appendInterpolation(LikePattern.containing(word))
             appendLiteral(")")
-            if Self.mayStartAddress(word) {
+            if CIFilter.mayStartAddress(word) {
                 appendLiteral(" OR host(c.ip) LIKE ")
                 appendInterpolation(LikePattern.startingWith(word.lowercased()))
             }
             appendLiteral(")")
         }
-    }
-
-    /// Hexadecimal digits with at least one dot or colon: "10.11", "fe80:", not "10" alone (which
-    /// would be every address of the fleet) nor a word of the name.
-    static func mayStartAddress(_ word: String) -> Bool {
-        word.contains { $0 == "." || $0 == ":" } && word.allSatisfy { $0.isHexDigit || $0 == "." || $0 == ":" }
     }
 }
 
