@@ -22,6 +22,7 @@ public enum WorkerHandlers {
             DashboardRefreshJobHandler.kind: DashboardRefreshJobHandler(dashboards: desk.dashboards),
             AutoCloseJobHandler.kind: AutoCloseJobHandler(tickets: desk.tickets, after: autoCloseAfter),
             ImportInventory.kind: InventoryImportJobHandler(imports: desk.imports),
+            SearchTrigramsJobHandler.kind: SearchTrigramsJobHandler(cmdb: desk.cmdb),
         ]
         if let mail {
             handlers[SendMail.kind] = MailJobHandler(notifications: desk.notifications, smtp: SMTPClient(configuration: mail.smtp), sender: mail.sender)
@@ -56,6 +57,10 @@ public enum WorkerHandlers {
         ),
         PeriodicJob(
             name: "tickets.autoclose", schedule: .every(.seconds(600)), job: NewJob(queue: "default", kind: AutoCloseJobHandler.kind, maxAttempts: 3)
+        ),
+        PeriodicJob(
+            name: "cmdb.search.trigrams", schedule: .every(.seconds(3_600)),
+            job: NewJob(queue: "default", kind: SearchTrigramsJobHandler.kind, maxAttempts: 1)
         ),
     ]
 

@@ -18,6 +18,11 @@ public struct CIFilter: Sendable, Equatable {
         self.inUse = inUse
     }
 
+    /// The words of `text` a search looks for: the first eight.
+    public var words: [String] {
+        (text ?? "").split(whereSeparator: \.isWhitespace).prefix(8).map(String.init)
+    }
+
     /// Hexadecimal digits with at least one dot or colon ("10.11", "fe80:"). A word without a dot
     /// or colon ("10") is never taken for the start of an address: it would be every address.
     public static func mayStartAddress(_ word: String) -> Bool {

@@ -67,6 +67,12 @@ public struct CMDBService: Sendable {
     }
 
     /// The tickets linked to a CI, within both perimeters.
+    /// Recounts the search text's trigrams that most CIs share, which a search does not give the
+    /// trigram index (`CIRepository.refreshSearchTrigrams`); returns how many there are.
+    public func refreshSearchTrigrams() async throws -> Int {
+        try await database.client.withConnection { try await CIRepository(connection: $0, logger: logger).refreshSearchTrigrams() }
+    }
+
     public func tickets(ofCI id: Int64, for principal: Principal, limit: Int) async throws -> [CITicketView] {
         try await database.transaction { connection in
             let store = CIRepository(connection: connection, logger: logger)

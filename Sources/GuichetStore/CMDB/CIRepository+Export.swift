@@ -15,10 +15,11 @@ extension CIRepository {
     /// The free attributes' names among the CIs of `filter` in the scope, in order: the export's
     /// last columns.
     public func freeAttributeNames(_ filter: CIFilter, scope: CIScope) async throws -> [String] {
+        let search = try await search(filter)
         let rows = try await connection.query(
             """
             SELECT DISTINCT key FROM cis c, jsonb_object_keys(c.attributes) key
-            WHERE c.attributes <> '{}' AND \(ciFiltered: filter) AND \(ciVisibleTo: scope)
+            WHERE c.attributes <> '{}' AND \(ciFiltered: search) AND \(ciVisibleTo: scope)
             ORDER BY key LIMIT 200
             """,
             logger: logger
@@ -31,6 +32,8 @@ extension CIRepository {
     /// One page of an export, in the list's order (name, then id), after the CI `after`. A
     /// dependency outside the scope is left out, as an impact path leaves it.
     public func exportPage(_ filter: CIFilter, scope: CIScope, after: (name: String, id: Int64)?, limit: Int) async throws -> [CIExportRecord] {
+        let search = try await search(filter)
+        let strategy = try await pageStrategy(search, scope: scope, after: after)
         let rows = try await connection.query(
             """
             SELECT \(unescaped: CIRecord.columns), (
@@ -42,7 +45,7 @@ extension CIRepository {
                     GROUP BY r.kind
                 ) kinds
             ) AS dependencies
-            FROM \(ciPage: filter, scope: scope, after: after, limit: limit) hit JOIN cis c ON c.id = hit.id \(unescaped: CIRecord.joins)
+            FROM \(ciPage: search, scope: scope, after: after, limit: limit, strategy: strategy) hit JOIN cis c ON c.id = hit.id \(unescaped: CIRecord.joins)
             ORDER BY c.name, c.id
             """,
             logger: logger

@@ -57,14 +57,15 @@ public struct CIRepository: Sendable {
         return nil
     }
 
-    /// CIs in name order, after the CI named `after` (the previous page's last), at most `limit`.
-    /// They are chosen from the columns of the name index alone (name, search text, establishment,
-    /// class, status), then read whole.
+    /// CIs in name order, after the CI named `after` (the previous page's last), at most `limit`,
+    /// found as `CIPageStrategy` says, then read whole.
     public func list(_ filter: CIFilter, scope: CIScope, after: (name: String, id: Int64)?, limit: Int) async throws -> [CIRecord] {
+        let search = try await search(filter)
+        let strategy = try await pageStrategy(search, scope: scope, after: after)
         let rows = try await connection.query(
             """
             SELECT \(unescaped: CIRecord.columns)
-            FROM \(ciPage: filter, scope: scope, after: after, limit: limit) hit JOIN cis c ON c.id = hit.id \(unescaped: CIRecord.joins)
+            FROM \(ciPage: search, scope: scope, after: after, limit: limit, strategy: strategy) hit JOIN cis c ON c.id = hit.id \(unescaped: CIRecord.joins)
             ORDER BY c.name, c.id
             """,
             logger: logger

@@ -18,12 +18,12 @@ extension PostgresQuery.StringInterpolation {
         appendLiteral("))")
     }
 
-    /// The CIs a list's filter keeps, for a query that names them `c`: its words (as `ciMatching:`),
+    /// The CIs a list's search keeps, for a query that names them `c`: its words (as `ciMatching:`),
     /// class, establishment (by UAI code), status, and retired ones left out when only equipment in
     /// use is asked for.
-    mutating func appendInterpolation(ciFiltered filter: CIFilter) {
-        let words = (filter.text ?? "").split(whereSeparator: \.isWhitespace).prefix(8).map(String.init)
-        appendInterpolation(ciMatching: words)
+    mutating func appendInterpolation(ciFiltered search: CISearch) {
+        let filter = search.filter
+        appendInterpolation(ciMatching: search.words)
         appendLiteral(" AND ")
         appendInterpolation(filter.ciClass?.rawValue, orAnyIn: "c.class")
         appendLiteral(" AND ")
@@ -38,12 +38,10 @@ extension PostgresQuery.StringInterpolation {
         appendLiteral(" OR c.status <> 'retired')")
     }
 
-    /// One page of the CIs a caller may see and the filter keeps, in name order after `after` (the
-    /// previous page's last): a subquery of their `id`, chosen from the columns of the name index
-    /// alone (no row is read to be left out), for the caller to read whole.
-    mutating func appendInterpolation(ciPage filter: CIFilter, scope: CIScope, after: (name: String, id: Int64)?, limit: Int) {
-        appendLiteral("(SELECT c.id FROM cis c WHERE ")
-        appendInterpolation(ciFiltered: filter)
+    /// The CIs a caller may see that the filter keeps after `after` (the previous page's last), for
+    /// a query that names them `c`.
+    mutating func appendInterpolation(ciCandidates search: CISearch, scope: CIScope, after: (name: String, id: Int64)?) {
+        appendInterpolation(ciFiltered: search)
         appendLiteral(" AND (")
         appendInterpolation(after?.name)
         appendLiteral("::text IS NULL OR (c.name, c.id) > (")
@@ -52,7 +50,25 @@ extension PostgresQuery.StringInterpolation {
         appendInterpolation(after?.id)
         appendLiteral(")) AND ")
         appendInterpolation(ciVisibleTo: scope)
-        appendLiteral(" ORDER BY c.name, c.id LIMIT ")
+    }
+
+    /// One page of the candidates in name order: a subquery of their `id`, for the caller to read
+    /// whole. A walk chooses them from the columns of the name index alone (no row is read to be
+    /// left out); a gathering reads them all (`OFFSET 0` keeps the planner from walking the name
+    /// index for the outer order), then sorts them.
+    mutating func appendInterpolation(
+        ciPage search: CISearch, scope: CIScope, after: (name: String, id: Int64)?, limit: Int, strategy: CIPageStrategy
+    ) {
+        switch strategy {
+        case .walk:
+            appendLiteral("(SELECT c.id FROM cis c WHERE ")
+            appendInterpolation(ciCandidates: search, scope: scope, after: after)
+            appendLiteral(" ORDER BY c.name, c.id LIMIT ")
+        case .gather:
+            appendLiteral("(SELECT m.id FROM (SELECT c.id, c.name FROM cis c WHERE ")
+            appendInterpolation(ciCandidates: search, scope: scope, after: after)
+            appendLiteral(" OFFSET 0) m ORDER BY m.name, m.id LIMIT ")
+        }
         appendInterpolation(limit)
         appendLiteral(")")
     }
@@ -68,16 +84,23 @@ extension PostgresQuery.StringInterpolation {
 
     /// Every word appears in the CI's search text (name, serial, asset tag, MAC address, room),
     /// accents and case aside, or, when it could be the start of one, starts its IP address; one
-    /// condition per word, so that the trigram index (and the address index) serves each.
-    mutating func appendInterpolation(ciMatching words: [String]) {
+    /// condition per word, so that the trigram index (and the address index) serves each. The
+    /// trigram index is given the word's `indexPattern`; when that is only a part of the word, the
+    /// whole word is checked on the rows it finds, in a form the index does not take.
+    mutating func appendInterpolation(ciMatching words: [CISearchWord]) {
         appendLiteral("TRUE")
         for word in words {
-            appendLiteral(" AND (c.search LIKE ci_search_fold(")
-            appendInterpolation(LikePattern.containing(word))
+            appendLiteral(" AND ((c.search LIKE ")
+            appendInterpolation(word.indexPattern)
+            if word.indexPatternIsPart {
+                appendLiteral(" AND strpos(c.search, ")
+                appendInterpolation(word.folded)
+                appendLiteral(") > 0")
+            }
             appendLiteral(")")
-            if CIFilter.mayStartAddress(word) {
+            if CIFilter.mayStartAddress(word.typed) {
                 appendLiteral(" OR host(c.ip) LIKE ")
-                appendInterpolation(LikePattern.startingWith(word.lowercased()))
+                appendInterpolation(LikePattern.startingWith(word.typed.lowercased()))
             }
             appendLiteral(")")
         }
