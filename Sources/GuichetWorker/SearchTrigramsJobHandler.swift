@@ -2,12 +2,10 @@ import GuichetQueue
 import GuichetServices
 import Logging
 
-/// `cmdb.search.trigrams`: recounts the trigrams of the CIs' search text that most CIs share, so
-/// that searches keep giving the trigram index only the rarer ones as the fleet changes between
-/// imports (each import recounts them too). Runs every hour on the cluster's leader.
+/// `cmdb.search.trigrams` (`CountSearchTrigrams`): recounts the trigrams of the CIs' search text
+/// that most CIs share, so that searches keep giving the trigram index only the rarer ones as the
+/// fleet changes. Enqueued by each import and every hour by the cluster's leader.
 public struct SearchTrigramsJobHandler: JobHandler {
-    public static let kind = "cmdb.search.trigrams"
-
     let cmdb: CMDBService
 
     public init(cmdb: CMDBService) {

@@ -22,7 +22,7 @@ public enum WorkerHandlers {
             DashboardRefreshJobHandler.kind: DashboardRefreshJobHandler(dashboards: desk.dashboards),
             AutoCloseJobHandler.kind: AutoCloseJobHandler(tickets: desk.tickets, after: autoCloseAfter),
             ImportInventory.kind: InventoryImportJobHandler(imports: desk.imports),
-            SearchTrigramsJobHandler.kind: SearchTrigramsJobHandler(cmdb: desk.cmdb),
+            CountSearchTrigrams.kind: SearchTrigramsJobHandler(cmdb: desk.cmdb),
         ]
         if let mail {
             handlers[SendMail.kind] = MailJobHandler(notifications: desk.notifications, smtp: SMTPClient(configuration: mail.smtp), sender: mail.sender)
@@ -59,8 +59,7 @@ public enum WorkerHandlers {
             name: "tickets.autoclose", schedule: .every(.seconds(600)), job: NewJob(queue: "default", kind: AutoCloseJobHandler.kind, maxAttempts: 3)
         ),
         PeriodicJob(
-            name: "cmdb.search.trigrams", schedule: .every(.seconds(3_600)),
-            job: NewJob(queue: "default", kind: SearchTrigramsJobHandler.kind, maxAttempts: 1)
+            name: CountSearchTrigrams.kind, schedule: .every(.seconds(3_600)), job: CountSearchTrigrams().job
         ),
     ]
 

@@ -76,18 +76,21 @@ struct CMDBImportTests {
         }
     }
 
-    @Test("a first load of 10,000 CIs puts the CMDB's indexes and foreign keys back, rebuilt; tabs, backslashes and line ends arrive whole")
+    @Test("a first load of 10,000 CIs puts the CMDB's indexes, their statistics targets and foreign keys back, rebuilt; tabs, backslashes and line ends arrive whole")
     func firstLoad() async throws {
         try await withAPI { api async throws in
             let uai = api.template.account("requester").organizationCode
             let checks = """
                 SELECT (SELECT count(*) FROM pg_index WHERE indrelid IN ('cis'::regclass, 'ci_relations'::regclass))::bigint,
                        (SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid IN ('cis'::regclass, 'ci_relations'::regclass))::bigint,
-                       'cis_search_idx'::regclass::oid::bigint
+                       'cis_search_idx'::regclass::oid::bigint,
+                       (SELECT attstattarget FROM pg_attribute WHERE attrelid = 'cis_address_idx'::regclass)::bigint
                 """
-            func read() async throws -> (Int64, Int64, Int64) {
-                for try await row in try await api.database.client.query(PostgresQuery(unsafeSQL: checks)).decode((Int64, Int64, Int64).self) { return row }
-                return (0, 0, 0)
+            func read() async throws -> (Int64, Int64, Int64, Int64) {
+                for try await row in try await api.database.client.query(PostgresQuery(unsafeSQL: checks)).decode((Int64, Int64, Int64, Int64).self) {
+                    return row
+                }
+                return (0, 0, 0, 0)
             }
             let before = try await read()
             var csv = Self.header() + "bulk-sw,access_switch,SW-BULK,\(uai),A001,SN-BULK,10.2.0.1,,\n"
@@ -98,6 +101,7 @@ struct CMDBImportTests {
             let after = try await read()
             #expect(after.0 == before.0 && after.1 == before.1, "every index and foreign key is back")
             #expect(after.2 != before.2, "the search index was built again, not kept row by row")
+            #expect(before.3 == 1_000 && after.3 == 1_000, "the address index keeps its finer statistics")
             let odd = try #require(try await Self.ci(api, named: "PC-BULK-ODD"))
             #expect(odd.room == "Salle\t\\B\n2" && odd.attributes == ["couleur": "gris\\foncé"], "\(String(describing: odd.room)) \(odd.attributes)")
             #expect(try await Self.ci(api, named: "PC-BULK-4321")?.serial == "SN-BULK-4321", "the rebuilt index finds a CI")

@@ -99,11 +99,12 @@ public struct CIImportService: Sendable {
                 RejectedLine(line: $0.line, field: $0.kind.rawValue, reason: "'\($0.reference)' names no CI; the row's CI was kept without this relation.")
             }
             rejected.sort { $0.line < $1.line }
-            // the fleet's search text changed: which trigrams most CIs share is counted again
-            try await database.client.withConnection {
-                let trigrams = try await CIRepository(connection: $0, logger: logger).refreshSearchTrigrams()
-                logger.debug("search trigrams recounted", metadata: ["import": "\(id)", "common": "\(trigrams)"])
-                try await CIImportRepository(connection: $0, logger: logger).finish(id: id, applied: applied, total: total, rejected: try Self.json(rejected))
+            // the fleet's search text changed: which trigrams most CIs share is counted again by a worker
+            try await transactions.run { work in
+                try await CIImportRepository(connection: work.connection, logger: logger).finish(
+                    id: id, applied: applied, total: total, rejected: try Self.json(rejected)
+                )
+                try await work.enqueue(CountSearchTrigrams().job)
             }
             await progress(total, total)
             logger.notice(

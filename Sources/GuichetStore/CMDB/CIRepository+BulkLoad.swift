@@ -1,10 +1,13 @@
 import PostgresNIO
 
 /// What a first load of the CMDB sets aside while it writes, to put back once at the end: the
-/// indexes no constraint needs, built again in one pass each, and the foreign keys, each checked
-/// again in one query rather than row by row (PostgreSQL's own advice for populating a database).
+/// indexes no constraint needs, built again in one pass each (with the statistics targets of
+/// their expressions), and the foreign keys, each checked again in one query rather than row by
+/// row (PostgreSQL's own advice for populating a database).
 struct SetAsideChecks {
     var indexes: [String] = []
+    /// `ALTER INDEX ... SET STATISTICS` of the indexes' columns that have their own target.
+    var statistics: [String] = []
     var foreignKeys: [(table: String, name: String, definition: String)] = []
 }
 
@@ -53,6 +56,16 @@ extension CIRepository {
             logger: logger
         )
         for try await key in keys.decode((String, String, String).self) { checks.foreignKeys.append(key) }
+        let targets = try await connection.query(
+            """
+            SELECT i.relname, a.attnum::int, a.attstattarget::int FROM pg_attribute a JOIN pg_class i ON i.oid = a.attrelid
+            WHERE i.relname = ANY(\(names)::text[]) AND a.attstattarget > 0 ORDER BY i.relname, a.attnum
+            """,
+            logger: logger
+        )
+        for try await (name, column, target) in targets.decode((String, Int32, Int32).self) {
+            checks.statistics.append("ALTER INDEX \"\(name)\" ALTER COLUMN \(column) SET STATISTICS \(target)")
+        }
         for name in names { try await connection.query(PostgresQuery(unsafeSQL: "DROP INDEX \"\(name)\""), logger: logger) }
         for key in checks.foreignKeys {
             try await connection.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(key.table) DROP CONSTRAINT \"\(key.name)\""), logger: logger)
@@ -60,9 +73,9 @@ extension CIRepository {
         return checks
     }
 
-    /// Builds the set-aside indexes again.
+    /// Builds the set-aside indexes again, with their statistics targets.
     func restoreIndexes(_ checks: SetAsideChecks) async throws {
-        for definition in checks.indexes { try await connection.query(PostgresQuery(unsafeSQL: definition), logger: logger) }
+        for statement in checks.indexes + checks.statistics { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
     }
 
     /// Adds the set-aside foreign keys again, each checked over the whole table at once.
