@@ -19,10 +19,12 @@ public enum TokenScope: String, Sendable, Codable, CaseIterable {
     case admin
     /// An inventory tool's token: it hands over inventories (`/api/v1/cis/imports`) and nothing else.
     case inventory
+    /// A monitoring source's token: it sends alerts (`/api/v1/alerts...`) and nothing else.
+    case alerts
 
     /// The scopes of machines that hand data over: a token holding only those reaches only its
-    /// own intake routes.
-    public var isIntake: Bool { self == .inventory }
+    /// own intake routes, and a person's session never holds them.
+    public var isIntake: Bool { self == .inventory || self == .alerts }
 }
 
 /// Who is calling, as the access rules see it.
@@ -35,7 +37,11 @@ public struct Principal: Sendable, Equatable {
     /// The request being served, recorded with what it changes.
     public var requestID: String?
 
-    public init(personID: Int64, organizationID: Int64, roles: Set<Role>, scopes: Set<TokenScope> = Set(TokenScope.allCases), requestID: String? = nil) {
+    /// Without `scopes`, everything a person may do: all but the intake scopes.
+    public init(
+        personID: Int64, organizationID: Int64, roles: Set<Role>, scopes: Set<TokenScope> = Set(TokenScope.allCases.filter { !$0.isIntake }),
+        requestID: String? = nil
+    ) {
         self.personID = personID
         self.organizationID = organizationID
         self.roles = roles
@@ -95,6 +101,11 @@ public enum AccessPolicy {
     /// Inventories are handed over by an inventory tool's token or an administrator.
     public static func mayImportInventory(_ principal: Principal) -> Bool {
         principal.scopes.contains(.inventory) || mayAdminister(principal)
+    }
+
+    /// Alerts are sent by a monitoring source's token or an administrator.
+    public static func mayReportAlerts(_ principal: Principal) -> Bool {
+        principal.scopes.contains(.alerts) || mayAdminister(principal)
     }
 
     /// Whether the caller may change anything at all (partners read only).

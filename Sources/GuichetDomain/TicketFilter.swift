@@ -6,10 +6,12 @@ public struct TicketFilter: Sendable, Equatable {
     public var establishmentID: Int64?
     public var priority: Priority?
     public var kind: TicketKind?
+    /// Where the tickets came from: `monitoring` for the incidents supervision opened.
+    public var origin: TicketOrigin?
 
     public init(
         statuses: [TicketStatus]? = nil, teamID: Int64? = nil, agentID: Int64? = nil, establishmentID: Int64? = nil,
-        priority: Priority? = nil, kind: TicketKind? = nil
+        priority: Priority? = nil, kind: TicketKind? = nil, origin: TicketOrigin? = nil
     ) {
         self.statuses = statuses
         self.teamID = teamID
@@ -17,5 +19,6 @@ public struct TicketFilter: Sendable, Equatable {
         self.establishmentID = establishmentID
         self.priority = priority
         self.kind = kind
+        self.origin = origin
     }
 }

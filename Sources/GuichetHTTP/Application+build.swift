@@ -69,6 +69,7 @@ public func buildRouter(
     AuditController(audit: desk.audit).register(in: table, group: api, prefix: prefix)
     CIsController(cmdb: desk.cmdb).register(in: table, group: api, prefix: prefix)
     CIImportsController(imports: desk.imports).register(in: table, group: api, prefix: prefix)
+    AlertsController(alerts: desk.alerts).register(in: table, group: api, prefix: prefix)
     WebController(
         renderer: renderer, tickets: desk.tickets, sessions: desk.sessions, console: desk.console, sla: desk.sla, catalogue: desk.catalogue,
         dashboards: desk.dashboards, cmdb: desk.cmdb, live: live, secureCookies: secureCookies, casEnabled: cas != nil

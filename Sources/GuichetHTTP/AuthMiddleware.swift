@@ -44,9 +44,12 @@ struct AuthMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// The intake scope whose routes `path` is: inventories for `/api/v1/cis/imports`.
+    /// The intake scope whose routes `path` is: inventories for `/api/v1/cis/imports`, alerts for
+    /// `/api/v1/alerts`.
     static func intake(of path: String) -> TokenScope? {
-        path == "/api/v1/cis/imports" || path.hasPrefix("/api/v1/cis/imports/") ? .inventory : nil
+        if path == "/api/v1/cis/imports" || path.hasPrefix("/api/v1/cis/imports/") { return .inventory }
+        if path == "/api/v1/alerts" || path.hasPrefix("/api/v1/alerts/") { return .alerts }
+        return nil
     }
 
     private func bearer(_ header: String, request: Request, context: Context) async throws -> Principal {

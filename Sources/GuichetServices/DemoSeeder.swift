@@ -76,7 +76,28 @@ public struct DemoSeeder: Sendable {
                     )
                 )
             }
+            if let monitoring = try await monitoringAccount(directory) { accounts.append(monitoring) }
             return accounts
         }
+    }
+
+    /// The demo's monitoring source: an account of the service centre (its incidents may concern
+    /// any establishment) that cannot sign in, with a token that only sends alerts.
+    private func monitoringAccount(_ directory: DirectoryRepository) async throws -> DemoAccount? {
+        let login = "demo.monitoring"
+        let name = "Supervision"
+        guard let provider = try await directory.organization(idOrCode: Self.providerCode) else { return nil }
+        var personID = try await directory.personID(login: login)
+        if personID == nil {
+            personID = try await directory.insert(PersonRecord(organizationID: provider.id, name: name, email: "\(login)@guichet.example"))
+        }
+        guard let personID else { return nil }
+        try await directory.upsertAccount(personID: personID, login: login, passwordHash: PasswordHash.locked, roles: [.agent])
+        try await directory.revokeTokens(personID: personID, label: Self.tokenLabel)
+        let token = try await directory.issueToken(personID: personID, label: Self.tokenLabel, scopes: [.alerts], expiresAt: nil).token
+        return DemoAccount(
+            role: "monitoring", name: name, personId: personID, login: login, password: "", apiToken: token, organizationCode: Self.providerCode,
+            team: nil
+        )
     }
 }

@@ -17,6 +17,7 @@ public struct ServiceDesk: Sendable {
     public let catalogue: CatalogueService
     public let cmdb: CMDBService
     public let imports: CIImportService
+    public let alerts: AlertService
     public let dashboards: DashboardService
     public let webhooks: WebhookService
     public let inbound: InboundMailService
@@ -40,6 +41,7 @@ public struct ServiceDesk: Sendable {
         catalogue = CatalogueService(database: database, logger: logger)
         cmdb = CMDBService(database: database, logger: logger)
         imports = CIImportService(database: database, notifier: notifier, logger: logger)
+        alerts = AlertService(database: database, notifier: notifier, tickets: tickets, logger: logger)
         dashboards = DashboardService(database: database, logger: logger)
         webhooks = WebhookService(database: database, logger: logger, secrets: secrets)
         inbound = InboundMailService(tickets: tickets)

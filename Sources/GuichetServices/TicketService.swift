@@ -147,7 +147,11 @@ public struct TicketService: Sendable {
         _ request: OpenTicketRequest, requester: PersonRecord, principal: Principal, directory: DirectoryRepository
     ) async throws -> OrganizationRecord {
         guard let wanted = request.establishment else {
-            guard let own = try await directory.organization(id: requester.organizationID), own.kind == .establishment else {
+            // monitoring's incidents on the region's own infrastructure (a datacentre, no
+            // establishment) belong to the service centre whose account raised them
+            guard let own = try await directory.organization(id: requester.organizationID),
+                own.kind == .establishment || (request.origin == .monitoring && own.kind == .provider)
+            else {
                 throw ServiceError.invalid("establishment", "The requester belongs to no establishment: name one.")
             }
             return own

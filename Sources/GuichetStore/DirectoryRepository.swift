@@ -23,6 +23,17 @@ public struct DirectoryRepository: Sendable {
         )
     }
 
+    /// A person as a principal, if their account is active (a monitoring source's account, acting
+    /// on what its token handed over).
+    public func principal(personID: Int64) async throws -> Principal? {
+        try await principal(
+            """
+            SELECT p.id, p.organization_id, a.roles, NULL::text[] FROM people p JOIN accounts a ON a.person_id = p.id
+            WHERE p.id = \(personID) AND NOT a.disabled
+            """
+        )
+    }
+
     /// The caller a live API token belongs to, with the token's scopes, if their account is
     /// active and the token neither revoked nor expired.
     public func principal(tokenHash: Data) async throws -> Principal? {
@@ -35,14 +46,14 @@ public struct DirectoryRepository: Sendable {
         )
     }
 
-    /// Decodes the one row of `query`: person id, organisation id, roles and scopes (`NULL`: all).
+    /// Decodes the one row of `query`: person id, organisation id, roles and scopes (`NULL`: what a
+    /// person may do, see `Principal`).
     private func principal(_ query: PostgresQuery) async throws -> Principal? {
         let rows = try await connection.query(query, logger: logger)
         for try await (personID, organizationID, roles, scopes) in rows.decode((Int64, Int64, [String], [String]?).self) {
-            return Principal(
-                personID: personID, organizationID: organizationID, roles: Set(roles.compactMap(Role.init(rawValue:))),
-                scopes: scopes.map { Set($0.compactMap(TokenScope.init(rawValue:))) } ?? Set(TokenScope.allCases)
-            )
+            var principal = Principal(personID: personID, organizationID: organizationID, roles: Set(roles.compactMap(Role.init(rawValue:))))
+            if let scopes { principal.scopes = Set(scopes.compactMap(TokenScope.init(rawValue:))) }
+            return principal
         }
         return nil
     }

@@ -16,6 +16,7 @@ extension TicketRepository {
               AND (\(filter.establishmentID)::bigint IS NULL OR t.establishment_id = \(filter.establishmentID))
               AND (\(priority)::smallint IS NULL OR t.priority = \(priority))
               AND (\(filter.kind?.rawValue)::text IS NULL OR t.kind = \(filter.kind?.rawValue))
+              AND (\(filter.origin?.rawValue)::text IS NULL OR t.origin = \(filter.origin?.rawValue))
               AND (\(afterID)::bigint IS NULL OR t.id < \(afterID))
             ORDER BY t.id DESC
             LIMIT \(limit)

@@ -23,6 +23,7 @@ public enum WorkerHandlers {
             AutoCloseJobHandler.kind: AutoCloseJobHandler(tickets: desk.tickets, after: autoCloseAfter),
             ImportInventory.kind: InventoryImportJobHandler(imports: desk.imports),
             CountSearchTrigrams.kind: SearchTrigramsJobHandler(cmdb: desk.cmdb),
+            ProcessAlerts.kind: AlertJobHandler(alerts: desk.alerts),
         ]
         if let mail {
             handlers[SendMail.kind] = MailJobHandler(notifications: desk.notifications, smtp: SMTPClient(configuration: mail.smtp), sender: mail.sender)
@@ -74,9 +75,10 @@ public enum WorkerHandlers {
         }
     }
 
-    /// The queues these handlers listen on by default: dispatch, SLA timers, webhooks, and `default`
-    /// for probes and maintenance; and mail when the worker sends it.
+    /// The queues these handlers listen on by default: dispatch, SLA timers, webhooks, imports,
+    /// alerts, and `default` for probes and maintenance; and mail when the worker sends it.
     public static func queues(sendingMail: Bool) -> [String] {
-        [AssignTicket.queue, SLATimer.queue, DeliverWebhook.queue, ImportInventory.queue, "default"] + (sendingMail ? [SendMail.queue] : [])
+        [AssignTicket.queue, SLATimer.queue, DeliverWebhook.queue, ImportInventory.queue, ProcessAlerts.queue, "default"]
+            + (sendingMail ? [SendMail.queue] : [])
     }
 }

@@ -32,6 +32,12 @@ struct TicketListQuery {
             guard let value = TicketKind(rawValue: kind) else { throw Problem.badRequest("The kind is incident or request.", field: "kind") }
             filter.kind = value
         }
+        if let origin = parameters.get("origin") {
+            guard let value = TicketOrigin(rawValue: origin) else {
+                throw Problem.badRequest("The origin is \(TicketOrigin.allCases.map(\.rawValue).joined(separator: ", ")).", field: "origin")
+            }
+            filter.origin = value
+        }
         cursor = parameters.get("cursor")
         if let limit = parameters.get("limit") {
             guard let value = Int(limit), (1...200).contains(value) else {

@@ -66,13 +66,14 @@ enum WebFormat {
         return values.reduce(language.word(key)) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
     }
 
-    /// Why Guichet changed a ticket, in the page's language (the words name `{days}` and `{at}`).
+    /// Why Guichet changed a ticket, in the page's language (the words name `{days}`, `{at}` and `{summary}`).
     static func systemNote(_ note: SystemNote, in language: WebLanguage) -> String {
         let text = language.word("note_\(note.key)")
         switch note {
         case .autoAssignment: return text
         case .autoClose(let days): return text.replacingOccurrences(of: "{days}", with: "\(days)")
-        case .sla(_, _, let due): return text.replacingOccurrences(of: "{at}", with: date(due, in: language))
+        case .sla(_, _, let due), .alertsRecovered(let due): return text.replacingOccurrences(of: "{at}", with: date(due, in: language))
+        case .alertFiredAgain(let summary): return text.replacingOccurrences(of: "{summary}", with: summary)
         }
     }
 

@@ -1,0 +1,230 @@
+import Foundation
+import GuichetDomain
+import Logging
+import PostgresNIO
+
+/// A monitoring notification as it was received.
+public struct StoredAlertNotification: Sendable, Equatable {
+    public var id: Int64
+    public var format: String
+    public var body: String
+    public var accountID: Int64
+    public var processed: Bool
+}
+
+/// An alert after a signal was applied to it, and what the signal changed.
+public struct AppliedAlert: Sendable, Equatable {
+    public enum Outcome: Sendable, Equatable {
+        /// The first signal of this alert.
+        case new
+        /// The same status and start as a signal already applied: nothing changed.
+        case replay
+        /// A signal of an earlier occurrence than the current one, arrived late: recorded only.
+        case stale
+        /// The alert moved from `previous` (or started a new occurrence in the same status).
+        case changed(previous: AlertSignal.Status)
+    }
+
+    public var id: Int64
+    public var ticketID: Int64?
+    public var outcome: Outcome
+}
+
+/// The CI an alert maps to, as correlation needs it.
+public struct AlertCI: Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var ciClass: CIClass
+    public var establishmentID: Int64?
+    public var establishmentName: String?
+}
+
+/// Monitoring's notifications, alerts and their timelines, and the incidents they belong to.
+public struct AlertRepository: Sendable {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    public init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    public func recordNotification(format: String, body: String, accountID: Int64) async throws -> Int64 {
+        let rows = try await connection.query(
+            "INSERT INTO alert_notifications (format, body, account_id) VALUES (\(format), \(body), \(accountID)) RETURNING id", logger: logger
+        )
+        for try await id in rows.decode(Int64.self) { return id }
+        throw StoreError.noRowReturned
+    }
+
+    public func notification(id: Int64) async throws -> StoredAlertNotification? {
+        let rows = try await connection.query(
+            "SELECT id, format, body, account_id, processed_at IS NOT NULL FROM alert_notifications WHERE id = \(id)", logger: logger
+        )
+        for try await (id, format, body, account, processed) in rows.decode((Int64, String, String, Int64, Bool).self) {
+            return StoredAlertNotification(id: id, format: format, body: body, accountID: account, processed: processed)
+        }
+        return nil
+    }
+
+    public func markProcessed(id: Int64, alerts: Int, changed: Int) async throws {
+        try await connection.query(
+            "UPDATE alert_notifications SET processed_at = now(), alerts = \(Int32(alerts)), changed = \(Int32(changed)) WHERE id = \(id)",
+            logger: logger
+        )
+    }
+
+    /// The CI a signal names (`ci`: an id or a name), else the first of its hosts that is a CI's
+    /// name (case aside, or its first label: `sw-b-01.lycee.local`) or IP address; a CI in use
+    /// before a retired one.
+    public func ci(for signal: AlertSignal) async throws -> AlertCI? {
+        var names: [String] = []
+        if let ci = signal.ci { names.append(ci) }
+        for host in signal.hosts where !host.isEmpty {
+            names.append(host)
+            if let first = host.split(separator: ".").first, first.count < host.count, !first.allSatisfy(\.isNumber) { names.append(String(first)) }
+        }
+        for name in names {
+            let rows = try await connection.query(
+                """
+                SELECT c.id, c.name, c.class, c.establishment_id, o.name FROM cis c LEFT JOIN organizations o ON o.id = c.establishment_id
+                WHERE c.id = \(signal.ci == name ? Int64(name) : nil) OR lower(c.name) = lower(\(name)) OR host(c.ip) = \(name)
+                ORDER BY c.status = 'retired', lower(c.name) = lower(\(name)) DESC, c.id LIMIT 1
+                """,
+                logger: logger
+            )
+            for try await (id, ciName, ciClass, establishment, establishmentName) in rows.decode((Int64, String, String, Int64?, String?).self) {
+                guard let ciClass = CIClass(rawValue: ciClass) else { continue }
+                return AlertCI(id: id, name: ciName, ciClass: ciClass, establishmentID: establishment, establishmentName: establishmentName)
+            }
+        }
+        return nil
+    }
+
+    /// Applies a signal to its alert (created at its first signal), holding the alert's row until
+    /// the transaction ends; every state it tells of is recorded once in the alert's timeline.
+    public func apply(_ signal: AlertSignal, accountID: Int64, ciID: Int64?, notificationID: Int64) async throws -> AppliedAlert {
+        let labels = String(decoding: try JSONEncoder().encode(signal.labels), as: UTF8.self)
+        let inserted = try await connection.query(
+            """
+            INSERT INTO alerts (account_id, source, key, status, severity, summary, details, labels, ci_id, starts_at, ends_at)
+            VALUES (\(accountID), \(signal.source), \(signal.key), \(signal.status.rawValue), \(signal.severity.rawValue), \(signal.summary),
+                \(signal.details), \(labels)::jsonb, \(ciID), \(signal.startsAt), \(signal.endsAt))
+            ON CONFLICT (account_id, source, key) DO NOTHING RETURNING id
+            """,
+            logger: logger
+        )
+        for try await id in inserted.decode(Int64.self) {
+            _ = try await recordEvent(alertID: id, signal, notificationID: notificationID)
+            return AppliedAlert(id: id, ticketID: nil, outcome: .new)
+        }
+        let rows = try await connection.query(
+            """
+            SELECT id, status, starts_at, ticket_id FROM alerts
+            WHERE account_id = \(accountID) AND source = \(signal.source) AND key = \(signal.key) FOR UPDATE
+            """,
+            logger: logger
+        )
+        var current: (id: Int64, status: String, startsAt: Date, ticketID: Int64?)?
+        for try await row in rows.decode((Int64, String, Date, Int64?).self) { current = row }
+        guard let current, let previous = AlertSignal.Status(rawValue: current.status) else { throw StoreError.noRowReturned }
+        guard try await recordEvent(alertID: current.id, signal, notificationID: notificationID) else {
+            try await connection.query(
+                "UPDATE alerts SET last_seen_at = now(), notifications = notifications + 1 WHERE id = \(current.id)", logger: logger
+            )
+            return AppliedAlert(id: current.id, ticketID: current.ticketID, outcome: .replay)
+        }
+        if signal.startsAt < current.startsAt {
+            return AppliedAlert(id: current.id, ticketID: current.ticketID, outcome: .stale)
+        }
+        try await connection.query(
+            """
+            UPDATE alerts SET status = \(signal.status.rawValue), severity = \(signal.severity.rawValue), summary = \(signal.summary),
+                details = \(signal.details), labels = \(labels)::jsonb, ci_id = coalesce(\(ciID), ci_id), starts_at = \(signal.startsAt),
+                ends_at = \(signal.endsAt), last_seen_at = now(), notifications = notifications + 1
+            WHERE id = \(current.id)
+            """,
+            logger: logger
+        )
+        return AppliedAlert(id: current.id, ticketID: current.ticketID, outcome: .changed(previous: previous))
+    }
+
+    /// Records a state in the alert's timeline; `false` when it was recorded before (a replay).
+    private func recordEvent(alertID: Int64, _ signal: AlertSignal, notificationID: Int64) async throws -> Bool {
+        let rows = try await connection.query(
+            """
+            INSERT INTO alert_events (alert_id, notification_id, status, starts_at)
+            VALUES (\(alertID), \(notificationID), \(signal.status.rawValue), \(signal.startsAt))
+            ON CONFLICT (alert_id, status, starts_at) DO NOTHING RETURNING id
+            """,
+            logger: logger
+        )
+        for try await _ in rows { return true }
+        return false
+    }
+
+    public func attach(alertID: Int64, toTicket ticketID: Int64) async throws {
+        try await connection.query("UPDATE alerts SET ticket_id = \(ticketID) WHERE id = \(alertID)", logger: logger)
+    }
+
+    /// The open monitoring incident of a firing alert on this CI or on one it depends on (within
+    /// eight steps), the closest first: an alert joins the incident of its cause.
+    public func incidentUpstream(of ciID: Int64) async throws -> Int64? {
+        let rows = try await connection.query(
+            """
+            WITH RECURSIVE up(id, depth) AS (
+                SELECT \(ciID)::bigint, 0
+                UNION
+                SELECT r.dependency_id, up.depth + 1 FROM ci_relations r JOIN up ON r.dependent_id = up.id WHERE up.depth < 8
+            )
+            SELECT a.ticket_id FROM up JOIN alerts a ON a.ci_id = up.id AND a.status = 'firing' JOIN tickets t ON t.id = a.ticket_id
+            WHERE t.origin = 'monitoring' AND t.status NOT IN ('resolved', 'closed')
+            ORDER BY up.depth, t.id LIMIT 1
+            """,
+            logger: logger
+        )
+        for try await id in rows.decode(Int64.self) { return id }
+        return nil
+    }
+
+    /// The open monitoring incident of an establishment's network: one of its alerts is on a
+    /// network device of the establishment.
+    public func networkIncident(establishmentID: Int64) async throws -> Int64? {
+        let classes = CIClass.allCases.filter { $0.family == .network }.map(\.rawValue)
+        let rows = try await connection.query(
+            """
+            SELECT t.id FROM tickets t JOIN alerts a ON a.ticket_id = t.id JOIN cis c ON c.id = a.ci_id
+            WHERE t.establishment_id = \(establishmentID) AND t.origin = 'monitoring' AND t.status NOT IN ('resolved', 'closed')
+              AND c.establishment_id = \(establishmentID) AND c.class = ANY(\(classes)::text[])
+            ORDER BY t.id LIMIT 1
+            """,
+            logger: logger
+        )
+        for try await id in rows.decode(Int64.self) { return id }
+        return nil
+    }
+
+    /// How many alerts of an incident still fire.
+    public func firingAlerts(ofTicket ticketID: Int64) async throws -> Int {
+        let rows = try await connection.query(
+            "SELECT count(*)::bigint FROM alerts WHERE ticket_id = \(ticketID) AND status = 'firing'", logger: logger
+        )
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+
+    /// Whether someone other than its requester (the monitoring source) acted on or wrote in the
+    /// ticket: then an agent has it in hand, and a recovery is theirs to confirm.
+    public func handledByPeople(ticketID: Int64) async throws -> Bool {
+        let rows = try await connection.query(
+            """
+            SELECT EXISTS (SELECT 1 FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id
+                           WHERE t.id = \(ticketID) AND e.actor_id IS NOT NULL AND e.actor_id <> t.requester_id)
+                OR EXISTS (SELECT 1 FROM tickets t JOIN comments c ON c.ticket_id = t.id WHERE t.id = \(ticketID) AND c.author_id <> t.requester_id)
+            """,
+            logger: logger
+        )
+        for try await handled in rows.decode(Bool.self) { return handled }
+        return false
+    }
+}

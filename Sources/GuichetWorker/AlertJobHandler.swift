@@ -1,0 +1,19 @@
+import GuichetQueue
+import GuichetServices
+import Logging
+
+/// `alerts.process` (`ProcessAlerts`): applies the alerts of a monitoring notification, on the
+/// alerts' own queue.
+public struct AlertJobHandler: JobHandler {
+    let alerts: AlertService
+
+    public init(alerts: AlertService) {
+        self.alerts = alerts
+    }
+
+    public func handle(_ job: ClaimedJob, logger: Logger) async throws {
+        let parameters = try job.parameters(ProcessAlerts.self)
+        let changed = try await alerts.process(parameters.notificationId)
+        logger.debug("alerts applied", metadata: ["notification": "\(parameters.notificationId)", "changed": "\(changed)"])
+    }
+}

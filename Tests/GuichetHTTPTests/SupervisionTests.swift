@@ -1,0 +1,160 @@
+import Foundation
+import GuichetDomain
+import GuichetServices
+import GuichetTestSupport
+import HTTPTypes
+import HummingbirdTesting
+import PostgresNIO
+import Testing
+
+@Suite("Monitoring alerts raise, join and close incidents")
+struct SupervisionTests {
+    /// An Alertmanager webhook notification (payload version 4) of `alerts`, as its webhook sends it.
+    static func alertmanager(_ alerts: [(fingerprint: String, status: String, labels: [String: String], startsAt: String, endsAt: String?)]) -> String {
+        let items = alerts.map { alert in
+            let labels = (["alertname": "NodeDown", "severity": "critical"].merging(alert.labels) { $1 })
+                .sorted { $0.key < $1.key }.map { #""\#($0.key)":"\#($0.value)""# }.joined(separator: ",")
+            return #"""
+                {"status":"\#(alert.status)","labels":{\#(labels)},"annotations":{"summary":"Injoignable"},"startsAt":"\#(alert.startsAt)",
+                 "endsAt":"\#(alert.endsAt ?? "0001-01-01T00:00:00Z")","generatorURL":"http://prometheus:9090/graph","fingerprint":"\#(alert.fingerprint)"}
+                """#
+        }
+        let status = alerts.contains { $0.status == "firing" } ? "firing" : "resolved"
+        return #"""
+            {"version":"4","groupKey":"{}:{alertname=\"NodeDown\"}","truncatedAlerts":0,"status":"\#(status)","receiver":"guichet",
+             "groupLabels":{"alertname":"NodeDown"},"commonLabels":{},"commonAnnotations":{},"externalURL":"http://alertmanager:9093",
+             "alerts":[\#(items.joined(separator: ","))]}
+            """#
+    }
+
+    /// Sends a notification as the demo's monitoring source; it must be taken (202).
+    @discardableResult
+    static func send(_ api: APIHarness, _ path: String, _ body: String) async throws -> AlertService.Received {
+        let response = try await api.call(.post, path, as: "monitoring", body: body, headers: [.contentType: "application/json"])
+        #expect(response.status == .accepted, "\(response.text)")
+        return try response.decode(AlertService.Received.self)
+    }
+
+    /// Waits until the notification has been processed; returns how many of its alerts changed something.
+    static func processed(_ api: APIHarness, _ received: AlertService.Received) async throws -> Int? {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let rows = try await api.database.client.query("SELECT changed FROM alert_notifications WHERE id = \(received.id) AND processed_at IS NOT NULL")
+            for try await changed in rows.decode(Int32.self) { return Int(changed) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
+    /// The monitoring incidents an agent sees, once `condition` holds for them (or 30 s passed).
+    static func incidents(_ api: APIHarness, until condition: ([TicketView]) -> Bool) async throws -> [TicketView] {
+        let deadline = ContinuousClock.now + .seconds(30)
+        var page = try await api.call(.get, "/api/v1/tickets?origin=monitoring", as: "agent").decode(TicketPage.self)
+        while !condition(page.items) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            page = try await api.call(.get, "/api/v1/tickets?origin=monitoring", as: "agent").decode(TicketPage.self)
+        }
+        return page.items
+    }
+
+    @Test("a router down opens one P1 incident for its establishment; its switch and a PC behind it join it; replays change nothing; recovery resolves it, a new firing reopens it")
+    func outage() async throws {
+        try await withAPI(worker: true, pollInterval: .milliseconds(50)) { api async throws in
+            let uai = api.template.account("requester").organizationCode
+            let at = #""establishment":"\#(uai)""#
+            let router = try await CMDBTests.create(api, #""class":"router","name":"RTR-SUP-01","ip":"10.77.0.1",\#(at)"#)
+            _ = try await CMDBTests.create(api, #""class":"core_switch","name":"CORE-SUP-01",\#(at),"connected_to":"RTR-SUP-01""#)
+            let access = try await CMDBTests.create(api, #""class":"access_switch","name":"SW-SUP-01","ip":"10.77.0.3",\#(at),"connected_to":"CORE-SUP-01""#)
+            let pc = try await CMDBTests.create(api, #""class":"desktop","name":"PC-SUP-01",\#(at),"connected_to":"SW-SUP-01""#)
+            let routerDown = (fingerprint: "f-rtr", status: "firing", labels: ["instance": "rtr-sup-01:9100"], startsAt: "2026-12-03T10:31:00Z", endsAt: String?.none)
+
+            let first = try await Self.send(api, "/api/v1/alerts/alertmanager", Self.alertmanager([routerDown]))
+            #expect(first.alerts == 1)
+            var incidents = try await Self.incidents(api) { $0.first?.status == .inProgress }
+            let incident = try #require(incidents.first)
+            #expect(incidents.count == 1)
+            #expect(incident.priority == "P1" && incident.impact == 1 && incident.urgency == 1, "\(incident.priority)")
+            #expect(incident.title.hasPrefix("Réseau coupé : ") && incident.establishment.code == uai, "\(incident.title)")
+            #expect(incident.origin == .monitoring && incident.requester.id == api.template.account("monitoring").personId)
+
+            // Alertmanager repeats the group with the switch now down too (found by its address), then a PC behind it
+            let switchDown = (fingerprint: "f-sw", status: "firing", labels: ["instance": "10.77.0.3:9100"], startsAt: "2026-12-03T10:31:05Z", endsAt: String?.none)
+            #expect(try await Self.processed(api, try await Self.send(api, "/api/v1/alerts/alertmanager", Self.alertmanager([routerDown, switchDown]))) == 1)
+            let pcDown = (fingerprint: "f-pc", status: "firing", labels: ["hostname": "pc-sup-01.lycee.local"], startsAt: "2026-12-03T10:31:09Z", endsAt: String?.none)
+            #expect(try await Self.processed(api, try await Self.send(api, "/api/v1/alerts/alertmanager", Self.alertmanager([pcDown]))) == 1)
+            #expect(try await Self.processed(api, try await Self.send(api, "/api/v1/alerts/alertmanager", Self.alertmanager([routerDown, switchDown]))) == 0, "a replay changes nothing")
+            incidents = try await Self.incidents(api) { _ in true }
+            #expect(incidents.map(\.id) == [incident.id], "one incident for the whole outage")
+            let joined = try await api.ticket(incident.id, as: "agent")
+            #expect(Set(joined.cis?.map(\.id) ?? []) == [router.id, access.id, pc.id])
+
+            let recovered = [routerDown, switchDown, pcDown].map { (fingerprint: $0.fingerprint, status: "resolved", labels: $0.labels, startsAt: $0.startsAt, endsAt: String?.some("2026-12-03T10:52:00Z")) }
+            try await Self.send(api, "/api/v1/alerts/alertmanager", Self.alertmanager(Array(recovered.prefix(2))))
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await api.ticket(incident.id, as: "agent").status == .inProgress, "the PC's alert still fires")
+            try await Self.send(api, "/api/v1/alerts/alertmanager", Self.alertmanager(Array(recovered.suffix(1))))
+            let resolved = try await Self.incidents(api) { $0.first?.status == .resolved }.first
+            #expect(resolved?.status == .resolved && resolved?.resolution?.code == "recovered", "\(String(describing: resolved?.resolution))")
+
+            let again = (fingerprint: "f-rtr", status: "firing", labels: routerDown.labels, startsAt: "2026-12-03T10:55:00Z", endsAt: String?.none)
+            try await Self.send(api, "/api/v1/alerts/alertmanager", Self.alertmanager([again]))
+            incidents = try await Self.incidents(api) { $0.first?.status == .inProgress }
+            #expect(incidents.map(\.id) == [incident.id] && incidents.first?.status == .inProgress, "fired again within the hold-down: reopened")
+        }
+    }
+
+    @Test("Guichet's own alerts: an antivirus infection opens an incident naming the PC; once an agent has written, recovery leaves them a note; an unknown host still raises one")
+    func ownFormat() async throws {
+        try await withAPI(worker: true, pollInterval: .milliseconds(50)) { api async throws in
+            let uai = api.template.account("requester").organizationCode
+            let pc = try await CMDBTests.create(api, #""class":"desktop","name":"PC-AV-01","establishment":"\#(uai)""#)
+            let infection = #"{"source":"antivirus","key":"infection:PC-AV-01","status":"%@","severity":"critical","ci":"PC-AV-01","summary":"Infection détectée : Trojan.Generic","starts_at":"2026-12-03T09:00:00Z"}"#
+            try await Self.send(api, "/api/v1/alerts", infection.replacingOccurrences(of: "%@", with: "firing"))
+            let listed = try #require(try await Self.incidents(api) { $0.first?.status == .inProgress }.first)
+            let incident = try await api.ticket(listed.id, as: "agent")
+            #expect(incident.cis?.map(\.id) == [pc.id] && incident.title == "Infection détectée : Trojan.Generic — PC-AV-01" && incident.impact == 3)
+
+            let note = try await api.call(.post, "/api/v1/tickets/\(incident.id)/comments", as: "agent", body: #"{"body":"Je lance l'analyse complète.","visibility":"internal"}"#)
+            #expect(note.status == .created, "\(note.text)")
+            #expect(try await Self.processed(api, try await Self.send(api, "/api/v1/alerts", infection.replacingOccurrences(of: "%@", with: "resolved"))) == 1)
+            let history = try await api.call(.get, "/api/v1/tickets/\(incident.id)/history", as: "agent").decode(HistoryPage.self)
+            #expect(history.items.contains { $0.kind == "noted" && $0.isInternal && ($0.note ?? "").contains("rétablies") }, "the agent is told")
+            #expect(try await api.ticket(incident.id, as: "agent").status == .inProgress, "and decides")
+
+            try await Self.send(api, "/api/v1/alerts", #"{"source":"sauvegardes","key":"job:nuit","status":"firing","summary":"Sauvegarde en échec","host":"nas-inconnu"}"#)
+            let unmappedID = try #require(try await Self.incidents(api) { $0.count == 2 }.first { $0.id != incident.id }?.id)
+            let unmapped = try await api.ticket(unmappedID, as: "agent")
+            #expect(unmapped.cis == [])
+            #expect(unmapped.description.contains("Aucun équipement de la CMDB") && unmapped.description.contains("nas-inconnu"), "flagged: no CI")
+        }
+    }
+
+    @Test("a notification that cannot be read is refused saying why, one too large with 413; only a monitoring token or an administrator sends alerts, and that token nothing else")
+    func refusals() async throws {
+        try await withAPI { api async throws in
+            func post(_ path: String, _ body: String, as role: String? = "monitoring", token: String? = nil) async throws -> TestResponse {
+                try await api.call(.post, path, as: token == nil ? role : nil, token: token, body: body, headers: [.contentType: "application/json"])
+            }
+            let noKey = try await post("/api/v1/alerts", #"{"source":"antivirus","status":"firing","summary":"x"}"#)
+            #expect(noKey.status == .badRequest && noKey.text.contains(#""field":"key""#), "\(noKey.text)")
+            let badStatus = try await post("/api/v1/alerts", #"{"source":"antivirus","key":"k","status":"burning","summary":"x"}"#)
+            #expect(badStatus.status == .badRequest && badStatus.text.contains(#""field":"status""#))
+            let oldVersion = try await post("/api/v1/alerts/alertmanager", #"{"version":"3","alerts":[]}"#)
+            #expect(oldVersion.status == .badRequest && oldVersion.text.contains(#""field":"version""#))
+            let noFingerprint = try await post("/api/v1/alerts/alertmanager", #"{"version":"4","alerts":[{"status":"firing","labels":{"a":"b"},"startsAt":"2026-12-03T10:00:00Z"}]}"#)
+            #expect(noFingerprint.status == .badRequest && noFingerprint.text.contains("alerts[0].fingerprint"))
+            #expect(try await post("/api/v1/alerts", "not json").status == .badRequest)
+            #expect(try await post("/api/v1/alerts", String(repeating: " ", count: AlertService.maxBytes + 1)).status == .contentTooLarge)
+            let stored = try await api.database.client.query("SELECT count(*)::bigint FROM alert_notifications")
+            for try await count in stored.decode(Int64.self) { #expect(count == 0, "nothing refused is stored") }
+
+            let valid = #"{"source":"antivirus","key":"k","status":"firing","summary":"x"}"#
+            #expect(try await post("/api/v1/alerts", valid, token: "gch_unknown").status == .unauthorized)
+            #expect(try await post("/api/v1/alerts", valid, as: "requester").status == .forbidden)
+            #expect(try await post("/api/v1/alerts", valid, as: "agent").status == .forbidden)
+            #expect(try await post("/api/v1/alerts", valid, as: "administrator").status == .accepted)
+            #expect(try await api.call(.get, "/api/v1/tickets", as: "monitoring").status == .forbidden, "the token only sends alerts")
+            #expect(try await api.call(.get, "/api/v1/tickets?origin=fax", as: "agent").status == .badRequest)
+        }
+    }
+}
