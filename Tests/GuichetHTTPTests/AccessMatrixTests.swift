@@ -184,11 +184,14 @@ struct AccessMatrixTests {
             let response = try await api.call(.get, path.replacingOccurrences(of: "{id}", with: "\(submitted.id)"), as: role)
             #expect(response.status == (staff.contains(role) ? .ok : .notFound), "\(role) reading an import: \(response.status)")
             return 1
-        case ("post", "/api/v1/alerts"), ("post", "/api/v1/alerts/alertmanager"):
+        case ("post", "/api/v1/alerts"), ("post", "/api/v1/alerts/alertmanager"), ("post", "/api/v1/alerts/nagios"):
             let body =
-                path.hasSuffix("alertmanager")
-                ? #"{"version":"4","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"Matrix"},"startsAt":"2026-12-03T10:00:00Z","fingerprint":"m1"}]}"#
-                : #"{"source":"matrix","key":"m1","status":"firing","summary":"Matrix"}"#
+                switch path {
+                case "/api/v1/alerts/alertmanager":
+                    #"{"version":"4","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"Matrix"},"startsAt":"2026-12-03T10:00:00Z","fingerprint":"m1"}]}"#
+                case "/api/v1/alerts/nagios": #"{"type":"PROBLEM","host":"matrix","state":"DOWN","state_type":"HARD","problem_id":"1"}"#
+                default: #"{"source":"matrix","key":"m1","status":"firing","summary":"Matrix"}"#
+                }
             let response = try await api.call(.post, path, as: role, body: body, headers: [.contentType: "application/json"])
             #expect(response.status == (isAdmin ? .accepted : .forbidden), "\(role) sending an alert: \(response.status)")
             if role == roles.last {

@@ -129,6 +129,45 @@ struct SupervisionTests {
         }
     }
 
+    @Test("Nagios: a host down opens an incident once whoever is notified; a soft state does not; an acknowledgement is noted once; the recovery resolves it by its last problem id")
+    func nagios() async throws {
+        try await withAPI(worker: true, pollInterval: .milliseconds(50)) { api async throws in
+            let uai = api.template.account("requester").organizationCode
+            let server = try await CMDBTests.create(api, #""class":"server","name":"SRV-ENT-01","ip":"10.80.0.12","establishment":"\#(uai)""#)
+            @discardableResult
+            func notify(_ fields: [String: String]) async throws -> AlertService.Received {
+                let body = fields.sorted { $0.key < $1.key }
+                    .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0.value)" }.joined(separator: "&")
+                let response = try await api.call(
+                    .post, "/api/v1/alerts/nagios", as: "monitoring", body: body, headers: [.contentType: "application/x-www-form-urlencoded"]
+                )
+                #expect(response.status == .accepted, "\(response.text)")
+                return try response.decode(AlertService.Received.self)
+            }
+            let host = ["host": "srv-ent-01", "address": "10.80.0.12", "service": "", "output": "PING CRITICAL - Packet loss = 100%"]
+            let soft = try await notify(host.merging(["type": "PROBLEM", "state": "DOWN", "state_type": "SOFT", "problem_id": "0", "time": "1764755400"]) { $1 })
+            #expect(soft.alerts == 0, "a soft state is Nagios still checking")
+            let down = host.merging(["type": "PROBLEM", "state": "DOWN", "state_type": "HARD", "problem_id": "412", "last_problem_id": "0"]) { $1 }
+            try await notify(down.merging(["time": "1764755460"]) { $1 })
+            let listed = try #require(try await Self.incidents(api) { $0.first?.status == .inProgress }.first)
+            let incident = try await api.ticket(listed.id, as: "agent")
+            #expect(incident.cis?.map(\.id) == [server.id] && incident.title.contains("srv-ent-01") && incident.impact == 2, "\(incident.title)")
+            // notified again to another contact, a minute later: the same problem
+            #expect(try await Self.processed(api, try await notify(down.merging(["time": "1764755520"]) { $1 })) == 0)
+
+            let ack = host.merging(["type": "ACKNOWLEDGEMENT", "state": "DOWN", "problem_id": "412", "author": "nagiosadmin", "comment": "Redémarrage en cours"]) { $1 }
+            #expect(try await Self.processed(api, try await notify(ack)) == 1)
+            #expect(try await Self.processed(api, try await notify(ack)) == 0, "one note, however many contacts were notified")
+            let history = try await api.call(.get, "/api/v1/tickets/\(incident.id)/history", as: "agent").decode(HistoryPage.self)
+            #expect(history.items.filter { $0.kind == "noted" && ($0.note ?? "").contains("nagiosadmin : Redémarrage en cours") }.count == 1)
+
+            try await notify(host.merging(["type": "RECOVERY", "state": "UP", "state_type": "HARD", "problem_id": "0", "last_problem_id": "412", "output": "PING OK"]) { $1 })
+            let resolved = try await Self.incidents(api) { $0.first?.status == .resolved }
+            #expect(resolved.map(\.id) == [incident.id] && resolved.first?.resolution?.code == "recovered")
+            #expect(try await Self.incidents(api) { _ in true }.count == 1)
+        }
+    }
+
     @Test("a notification that cannot be read is refused saying why, one too large with 413; only a monitoring token or an administrator sends alerts, and that token nothing else")
     func refusals() async throws {
         try await withAPI { api async throws in
@@ -144,6 +183,10 @@ struct SupervisionTests {
             let noFingerprint = try await post("/api/v1/alerts/alertmanager", #"{"version":"4","alerts":[{"status":"firing","labels":{"a":"b"},"startsAt":"2026-12-03T10:00:00Z"}]}"#)
             #expect(noFingerprint.status == .badRequest && noFingerprint.text.contains("alerts[0].fingerprint"))
             #expect(try await post("/api/v1/alerts", "not json").status == .badRequest)
+            let nagiosType = try await post("/api/v1/alerts/nagios", #"{"type":"BROKEN","host":"srv"}"#)
+            #expect(nagiosType.status == .badRequest && nagiosType.text.contains(#""field":"type""#))
+            let nagiosState = try await post("/api/v1/alerts/nagios", #"{"type":"PROBLEM","host":"srv","service":"disk","state":"DOWN"}"#)
+            #expect(nagiosState.status == .badRequest && nagiosState.text.contains(#""field":"state""#), "a service is not DOWN")
             #expect(try await post("/api/v1/alerts", String(repeating: " ", count: AlertService.maxBytes + 1)).status == .contentTooLarge)
             let stored = try await api.database.client.query("SELECT count(*)::bigint FROM alert_notifications")
             for try await count in stored.decode(Int64.self) { #expect(count == 0, "nothing refused is stored") }

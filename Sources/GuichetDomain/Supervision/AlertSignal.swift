@@ -34,13 +34,20 @@ public struct AlertSignal: Sendable, Equatable, Codable {
     public var labels: [String: String]
     public var summary: String
     public var details: String?
-    /// When this occurrence started; a repeat of the same status and start is a replay.
+    /// When this occurrence started (for Nagios, when its problem was notified).
     public var startsAt: Date
     public var endsAt: Date?
+    /// Which occurrence of the alert this is: its start, or Nagios's problem id. A repeat of the same
+    /// status for the same occurrence is a replay.
+    public var occurrence: String
+    /// Someone acknowledged the problem in the monitoring tool (who, and what they wrote): not a
+    /// change of state, a note for the incident's agent.
+    public var acknowledgement: String?
 
     public init(
         source: String, key: String, status: Status, severity: Severity, ci: String? = nil, hosts: [String] = [],
-        labels: [String: String] = [:], summary: String, details: String? = nil, startsAt: Date, endsAt: Date? = nil
+        labels: [String: String] = [:], summary: String, details: String? = nil, startsAt: Date, endsAt: Date? = nil,
+        occurrence: String? = nil, acknowledgement: String? = nil
     ) {
         self.source = source
         self.key = key
@@ -53,6 +60,8 @@ public struct AlertSignal: Sendable, Equatable, Codable {
         self.details = details
         self.startsAt = startsAt
         self.endsAt = endsAt
+        self.occurrence = occurrence ?? startsAt.formatted(.iso8601)
+        self.acknowledgement = acknowledgement
     }
 
     /// A host name as a label carries it, without the port an exporter adds (`srv1:9100`) or the

@@ -12,6 +12,7 @@ struct AlertsController {
     func register(in table: RouteTable, group: RouterGroup<GuichetRequestContext>, prefix: String) {
         table.add(.post, "/alerts", in: group, prefix: prefix) { try await receive($0, $1, format: .guichet) }
         table.add(.post, "/alerts/alertmanager", in: group, prefix: prefix) { try await receive($0, $1, format: .alertmanager) }
+        table.add(.post, "/alerts/nagios", in: group, prefix: prefix) { try await receive($0, $1, format: .nagios) }
     }
 
     func receive(_ request: Request, _ context: GuichetRequestContext, format: AlertService.Format) async throws -> Response {
@@ -22,10 +23,12 @@ struct AlertsController {
                 detail: "Alerts are sent with a monitoring source's token (scope alerts) or by an administrator."
             )
         }
-        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+        // Nagios's notification commands post form fields, or JSON like the others
+        let types = format == .nagios ? ["application/json", "application/x-www-form-urlencoded"] : ["application/json"]
+        if let type = request.headers[.contentType], !types.contains(where: type.lowercased().hasPrefix) {
             throw Problem(
                 type: "unsupported-media-type", title: "Unsupported media type", status: .unsupportedMediaType,
-                detail: "Send the notification as JSON with Content-Type: application/json."
+                detail: "Send the notification as \(types.joined(separator: " or "))."
             )
         }
         var body: ByteBuffer

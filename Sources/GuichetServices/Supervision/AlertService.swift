@@ -29,12 +29,13 @@ public struct AlertService: Sendable {
 
     /// The formats notifications come in, each on its own route.
     public enum Format: String, Sendable, CaseIterable {
-        case alertmanager, guichet
+        case alertmanager, nagios, guichet
 
         /// The alerts of a body, or what is wrong with it.
         public func signals(from body: Data, now: Date) throws(AlertPayloadProblem) -> [AlertSignal] {
             switch self {
             case .alertmanager: try AlertmanagerPayload.signals(from: body)
+            case .nagios: try NagiosNotification.signals(from: body, now: now)
             case .guichet: try GuichetAlertPayload.signals(from: body, now: now)
             }
         }
@@ -90,6 +91,14 @@ public struct AlertService: Sendable {
     private func apply(_ signal: AlertSignal, from stored: StoredAlertNotification, by principal: Principal) async throws -> Bool {
         try await transactions.run { work in
             let alerts = AlertRepository(connection: work.connection, logger: logger)
+            if let acknowledgement = signal.acknowledgement {
+                guard let ticketID = try await alerts.acknowledge(signal, accountID: stored.accountID, notificationID: stored.id),
+                    let record = try await TicketRepository(connection: work.connection, logger: logger).find(.id(ticketID), scope: .all, lock: true),
+                    record.status != .closed
+                else { return false }
+                _ = try await tickets.addComment(acknowledgement, visibility: .internal, origin: .monitoring, to: record, by: principal, in: work)
+                return true
+            }
             let ci = try await alerts.ci(for: signal)
             try await work.connection.query("SELECT pg_advisory_xact_lock(7014, \(Int32(truncatingIfNeeded: ci?.establishmentID ?? 0)))", logger: logger)
             let applied = try await alerts.apply(signal, accountID: stored.accountID, ciID: ci?.id, notificationID: stored.id)

@@ -40,16 +40,17 @@ CREATE TABLE alerts (
 CREATE INDEX alerts_ticket_idx ON alerts (ticket_id) WHERE ticket_id IS NOT NULL;
 CREATE INDEX alerts_firing_ci_idx ON alerts (ci_id) WHERE status = 'firing';
 
--- Each state an alert was told to be in, once: a notification that repeats a state of the same
--- occurrence (same status and start) finds it here and changes nothing.
+-- Each state an alert was told to be in, once per occurrence (Alertmanager's start, Nagios's
+-- problem id): a notification that repeats a state of the same occurrence finds it here and changes
+-- nothing. An acknowledgement is recorded once per occurrence too.
 CREATE TABLE alert_events (
     id bigserial PRIMARY KEY,
     alert_id bigint NOT NULL REFERENCES alerts (id),
     notification_id bigint NOT NULL REFERENCES alert_notifications (id),
-    status text NOT NULL CHECK (status IN ('firing', 'resolved')),
-    starts_at timestamptz NOT NULL,
+    status text NOT NULL CHECK (status IN ('firing', 'resolved', 'acknowledged')),
+    occurrence text NOT NULL,
     at timestamptz NOT NULL DEFAULT now(),
-    UNIQUE (alert_id, status, starts_at)
+    UNIQUE (alert_id, status, occurrence)
 );
 
 -- Monitoring finds a CI by the host name it knows, whatever its case.

@@ -140,7 +140,8 @@ public struct AlertRepository: Sendable {
         try await connection.query(
             """
             UPDATE alerts SET status = \(signal.status.rawValue), severity = \(signal.severity.rawValue), summary = \(signal.summary),
-                details = \(signal.details), labels = \(labels)::jsonb, ci_id = coalesce(\(ciID), ci_id), starts_at = \(signal.startsAt),
+                details = \(signal.details), labels = \(labels)::jsonb, ci_id = coalesce(\(ciID), ci_id),
+                starts_at = coalesce(\(signal.status == .firing ? signal.startsAt : nil), starts_at),
                 ends_at = \(signal.endsAt), last_seen_at = now(), notifications = notifications + 1
             WHERE id = \(current.id)
             """,
@@ -153,14 +154,33 @@ public struct AlertRepository: Sendable {
     private func recordEvent(alertID: Int64, _ signal: AlertSignal, notificationID: Int64) async throws -> Bool {
         let rows = try await connection.query(
             """
-            INSERT INTO alert_events (alert_id, notification_id, status, starts_at)
-            VALUES (\(alertID), \(notificationID), \(signal.status.rawValue), \(signal.startsAt))
-            ON CONFLICT (alert_id, status, starts_at) DO NOTHING RETURNING id
+            INSERT INTO alert_events (alert_id, notification_id, status, occurrence)
+            VALUES (\(alertID), \(notificationID), \(signal.status.rawValue), \(signal.occurrence))
+            ON CONFLICT (alert_id, status, occurrence) DO NOTHING RETURNING id
             """,
             logger: logger
         )
         for try await _ in rows { return true }
         return false
+    }
+
+    /// Records an acknowledgement of the signal's occurrence; returns the alert's incident when it
+    /// is the first for that occurrence (an acknowledgement is notified to every contact).
+    public func acknowledge(_ signal: AlertSignal, accountID: Int64, notificationID: Int64) async throws -> Int64? {
+        let rows = try await connection.query(
+            """
+            WITH alert AS (SELECT id, ticket_id FROM alerts WHERE account_id = \(accountID) AND source = \(signal.source) AND key = \(signal.key)),
+                 recorded AS (
+                     INSERT INTO alert_events (alert_id, notification_id, status, occurrence)
+                     SELECT id, \(notificationID), 'acknowledged', \(signal.occurrence) FROM alert
+                     ON CONFLICT (alert_id, status, occurrence) DO NOTHING RETURNING alert_id
+                 )
+            SELECT alert.ticket_id FROM alert JOIN recorded ON recorded.alert_id = alert.id WHERE alert.ticket_id IS NOT NULL
+            """,
+            logger: logger
+        )
+        for try await ticket in rows.decode(Int64.self) { return ticket }
+        return nil
     }
 
     public func attach(alertID: Int64, toTicket ticketID: Int64) async throws {
