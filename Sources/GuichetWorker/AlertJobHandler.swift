@@ -17,3 +17,16 @@ public struct AlertJobHandler: JobHandler {
         logger.debug("alerts applied", metadata: ["notification": "\(parameters.notificationId)", "changed": "\(changed)"])
     }
 }
+
+/// `alerts.raise` (`RaiseAlert`): opens the incident of an alert that waited for its cause's.
+public struct WaitingAlertJobHandler: JobHandler {
+    let alerts: AlertService
+
+    public init(alerts: AlertService) {
+        self.alerts = alerts
+    }
+
+    public func handle(_ job: ClaimedJob, logger: Logger) async throws {
+        try await alerts.raiseWaiting(try job.parameters(RaiseAlert.self).alertId)
+    }
+}

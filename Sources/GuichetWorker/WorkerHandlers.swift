@@ -24,6 +24,7 @@ public enum WorkerHandlers {
             ImportInventory.kind: InventoryImportJobHandler(imports: desk.imports),
             CountSearchTrigrams.kind: SearchTrigramsJobHandler(cmdb: desk.cmdb),
             ProcessAlerts.kind: AlertJobHandler(alerts: desk.alerts),
+            RaiseAlert.kind: WaitingAlertJobHandler(alerts: desk.alerts),
         ]
         if let mail {
             handlers[SendMail.kind] = MailJobHandler(notifications: desk.notifications, smtp: SMTPClient(configuration: mail.smtp), sender: mail.sender)

@@ -103,6 +103,32 @@ struct SupervisionTests {
         }
     }
 
+    @Test("the children of an outage arrive first, the router a moment later: one P1 incident, the router's, gathers them all")
+    func childrenFirst() async throws {
+        try await withAPI(worker: true, pollInterval: .milliseconds(50)) { api async throws in
+            let uai = api.template.account("requester").organizationCode
+            let at = #""establishment":"\#(uai)""#
+            let router = try await CMDBTests.create(api, #""class":"router","name":"RTR-KID-01",\#(at)"#)
+            _ = try await CMDBTests.create(api, #""class":"core_switch","name":"CORE-KID-01",\#(at),"connected_to":"RTR-KID-01""#)
+            let first = try await CMDBTests.create(api, #""class":"access_switch","name":"SW-KID-01",\#(at),"connected_to":"CORE-KID-01""#)
+            let second = try await CMDBTests.create(api, #""class":"access_point","name":"AP-KID-01",\#(at),"connected_to":"SW-KID-01""#)
+            func down(_ fingerprint: String, _ host: String) -> (fingerprint: String, status: String, labels: [String: String], startsAt: String, endsAt: String?) {
+                (fingerprint: fingerprint, status: "firing", labels: ["instance": host], startsAt: "2026-12-03T11:00:00Z", endsAt: nil)
+            }
+            try await Self.send(api, "/api/v1/alerts/alertmanager", Self.alertmanager([down("k-sw", "sw-kid-01"), down("k-ap", "ap-kid-01")]))
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await Self.incidents(api) { _ in true }.isEmpty, "an alert whose CI depends on others waits a moment for its cause")
+            try await Self.send(api, "/api/v1/alerts/alertmanager", Self.alertmanager([down("k-rtr", "rtr-kid-01")]))
+            let incidents = try await Self.incidents(api) { $0.first?.status == .inProgress }
+            try await Task.sleep(for: .seconds(1.5))
+            let after = try await Self.incidents(api) { _ in true }
+            #expect(incidents.count == 1 && after.map(\.id) == incidents.map(\.id), "one incident: \(after.map(\.title))")
+            let incident = try await api.ticket(try #require(incidents.first).id, as: "agent")
+            #expect(incident.priority == "P1" && incident.title.hasPrefix("Réseau coupé"), "\(incident.title)")
+            #expect(Set(incident.cis?.map(\.id) ?? []) == [router.id, first.id, second.id])
+        }
+    }
+
     @Test("Guichet's own alerts: an antivirus infection opens an incident naming the PC; once an agent has written, recovery leaves them a note; an unknown host still raises one")
     func ownFormat() async throws {
         try await withAPI(worker: true, pollInterval: .milliseconds(50)) { api async throws in

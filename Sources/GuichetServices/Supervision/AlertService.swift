@@ -16,6 +16,9 @@ public struct AlertService: Sendable {
 
     /// An alert that fires again this long after its incident was resolved reopens it.
     public static let holdDown: TimeInterval = 30 * 60
+    /// How long an alert on a CI that depends on others waits for its cause's alert before opening
+    /// its own incident (the children of an outage often arrive before its root).
+    public static let causeWindow: Duration = .seconds(1)
     /// The largest notification taken.
     public static let maxBytes = 1_048_576
 
@@ -100,13 +103,13 @@ public struct AlertService: Sendable {
                 return true
             }
             let ci = try await alerts.ci(for: signal)
-            try await work.connection.query("SELECT pg_advisory_xact_lock(7014, \(Int32(truncatingIfNeeded: ci?.establishmentID ?? 0)))", logger: logger)
+            try await lockCorrelation(of: ci, in: work)
             let applied = try await alerts.apply(signal, accountID: stored.accountID, ciID: ci?.id, notificationID: stored.id)
             switch (applied.outcome, signal.status) {
             case (.replay, _), (.stale, _), (.changed(previous: .firing), .firing), (.new, .resolved):
                 return applied.outcome != .replay
             case (_, .firing):
-                try await raise(signal, alert: applied, ci: ci, by: principal, in: work)
+                try await raise(signal, alert: applied, ci: ci, by: principal, mayWait: true, in: work)
             case (_, .resolved):
                 if let ticketID = applied.ticketID { try await recover(ticketID, at: signal.endsAt ?? clock.now(), by: principal, in: work) }
             }
@@ -114,9 +117,32 @@ public struct AlertService: Sendable {
         }
     }
 
+    /// Serialises the alerts of one establishment (or of the CIs of none), so that two workers
+    /// never open two incidents for one outage.
+    private func lockCorrelation(of ci: AlertCI?, in work: UnitOfWork) async throws {
+        try await work.connection.query("SELECT pg_advisory_xact_lock(7014, \(Int32(truncatingIfNeeded: ci?.establishmentID ?? 0)))", logger: logger)
+    }
+
+    /// Opens the incident of an alert that waited for its cause (`RaiseAlert`), unless the cause's
+    /// incident gathered it meanwhile or it has resolved.
+    public func raiseWaiting(_ alertID: Int64) async throws {
+        try await transactions.run { work in
+            let alerts = AlertRepository(connection: work.connection, logger: logger)
+            var ci: AlertCI?
+            if let ciID = try await alerts.pendingCI(alertID: alertID) { ci = try await alerts.ci(id: ciID) }
+            try await lockCorrelation(of: ci, in: work)
+            guard let pending = try await alerts.pending(alertID: alertID),
+                let principal = try await DirectoryRepository(connection: work.connection, logger: logger).principal(personID: pending.accountID)
+            else { return }
+            let alert = AppliedAlert(id: alertID, ticketID: nil, outcome: .new)
+            try await raise(pending.signal, alert: alert, ci: ci, by: principal, mayWait: false, in: work)
+        }
+    }
+
     /// A firing alert joins the open incident it belongs to (its own, its cause's, its
-    /// establishment's network's), reopens its incident resolved within the hold-down, or opens one.
-    private func raise(_ signal: AlertSignal, alert: AppliedAlert, ci: AlertCI?, by principal: Principal, in work: UnitOfWork) async throws {
+    /// establishment's network's), reopens its incident resolved within the hold-down, waits a
+    /// moment for its cause when its CI depends on others (`mayWait`), or opens one.
+    private func raise(_ signal: AlertSignal, alert: AppliedAlert, ci: AlertCI?, by principal: Principal, mayWait: Bool, in work: UnitOfWork) async throws {
         let alerts = AlertRepository(connection: work.connection, logger: logger)
         let repository = TicketRepository(connection: work.connection, logger: logger)
         if let ticketID = alert.ticketID, let own = try await repository.find(.id(ticketID), scope: .all, lock: true) {
@@ -142,9 +168,19 @@ public struct AlertService: Sendable {
             if let ci { try await tickets.link(ci.id, toTicket: joined, by: principal, in: work) }
             return
         }
+        if mayWait, let ci, try await alerts.dependsOnAnother(ci.id) {
+            try await work.enqueue(RaiseAlert(alertId: alert.id).job(at: clock.now().addingTimeInterval(Self.causeWindow.seconds)))
+            return
+        }
         let request = MonitoringIncident(signal: signal, ci: ci).request
         let record = try await tickets.insertTicket(request, checked: try request.validated(), by: principal, in: work)
         try await alerts.attach(alertID: alert.id, toTicket: record.id)
+        if let ci {
+            let gathered = try await alerts.gather(
+                intoTicket: record.id, below: ci.id, networkOf: ci.ciClass.family == .network ? ci.establishmentID : nil
+            )
+            for other in Set(gathered) where other != ci.id { try await tickets.link(other, toTicket: record.id, by: principal, in: work) }
+        }
         logger.notice("monitoring incident opened", metadata: ["ticket": "\(record.ref)", "alert": "\(signal.source)/\(signal.key)"])
     }
 

@@ -28,6 +28,12 @@ public struct AppliedAlert: Sendable, Equatable {
     public var id: Int64
     public var ticketID: Int64?
     public var outcome: Outcome
+
+    public init(id: Int64, ticketID: Int64?, outcome: Outcome) {
+        self.id = id
+        self.ticketID = ticketID
+        self.outcome = outcome
+    }
 }
 
 /// The CI an alert maps to, as correlation needs it.
@@ -97,6 +103,18 @@ public struct AlertRepository: Sendable {
                 guard let ciClass = CIClass(rawValue: ciClass) else { continue }
                 return AlertCI(id: id, name: ciName, ciClass: ciClass, establishmentID: establishment, establishmentName: establishmentName)
             }
+        }
+        return nil
+    }
+
+    public func ci(id: Int64) async throws -> AlertCI? {
+        let rows = try await connection.query(
+            "SELECT c.id, c.name, c.class, c.establishment_id, o.name FROM cis c LEFT JOIN organizations o ON o.id = c.establishment_id WHERE c.id = \(id)",
+            logger: logger
+        )
+        for try await (id, name, ciClass, establishment, establishmentName) in rows.decode((Int64, String, String, Int64?, String?).self) {
+            guard let ciClass = CIClass(rawValue: ciClass) else { continue }
+            return AlertCI(id: id, name: name, ciClass: ciClass, establishmentID: establishment, establishmentName: establishmentName)
         }
         return nil
     }
@@ -181,6 +199,70 @@ public struct AlertRepository: Sendable {
         )
         for try await ticket in rows.decode(Int64.self) { return ticket }
         return nil
+    }
+
+    /// A firing alert that has no incident yet, as a signal again (its CI and account with it),
+    /// held until the transaction ends; `nil` once it has one or has resolved.
+    public func pending(alertID: Int64) async throws -> (signal: AlertSignal, ciID: Int64?, accountID: Int64, firstSeenAt: Date)? {
+        let rows = try await connection.query(
+            """
+            SELECT source, key, severity, summary, details, labels::text, ci_id, account_id, starts_at, first_seen_at FROM alerts
+            WHERE id = \(alertID) AND status = 'firing' AND ticket_id IS NULL FOR UPDATE
+            """,
+            logger: logger
+        )
+        for try await (source, key, severity, summary, details, labels, ci, account, starts, firstSeen) in rows.decode(
+            (String, String, String, String, String?, String, Int64?, Int64, Date, Date).self
+        ) {
+            let signal = AlertSignal(
+                source: source, key: key, status: .firing, severity: AlertSignal.Severity(rawValue: severity) ?? .warning,
+                labels: (try? JSONDecoder().decode([String: String].self, from: Data(labels.utf8))) ?? [:], summary: summary, details: details,
+                startsAt: starts
+            )
+            return (signal, ci, account, firstSeen)
+        }
+        return nil
+    }
+
+    /// The CI of a firing alert that has no incident yet.
+    public func pendingCI(alertID: Int64) async throws -> Int64? {
+        let rows = try await connection.query(
+            "SELECT ci_id FROM alerts WHERE id = \(alertID) AND status = 'firing' AND ticket_id IS NULL", logger: logger
+        )
+        for try await ci in rows.decode(Int64?.self) { return ci }
+        return nil
+    }
+
+    /// Whether a CI depends on another: an alert on it may be caused by one on what it depends on.
+    public func dependsOnAnother(_ ciID: Int64) async throws -> Bool {
+        let rows = try await connection.query("SELECT EXISTS (SELECT 1 FROM ci_relations WHERE dependent_id = \(ciID))", logger: logger)
+        for try await found in rows.decode(Bool.self) { return found }
+        return false
+    }
+
+    /// Gathers into an incident the firing alerts without one that it explains: those on the CIs
+    /// that depend on `ciID` (within eight steps) and, for a network device, on the other network
+    /// devices of its establishment. Returns their CIs.
+    public func gather(intoTicket ticketID: Int64, below ciID: Int64, networkOf establishmentID: Int64?) async throws -> [Int64] {
+        let classes = CIClass.allCases.filter { $0.family == .network }.map(\.rawValue)
+        let rows = try await connection.query(
+            """
+            WITH RECURSIVE down(id, depth) AS (
+                SELECT \(ciID)::bigint, 0
+                UNION
+                SELECT r.dependent_id, down.depth + 1 FROM ci_relations r JOIN down ON r.dependency_id = down.id WHERE down.depth < 8
+            )
+            UPDATE alerts a SET ticket_id = \(ticketID)
+            WHERE a.status = 'firing' AND a.ticket_id IS NULL
+              AND (a.ci_id IN (SELECT id FROM down)
+                   OR a.ci_id IN (SELECT c.id FROM cis c WHERE c.establishment_id = \(establishmentID) AND c.class = ANY(\(classes)::text[])))
+            RETURNING a.ci_id
+            """,
+            logger: logger
+        )
+        var cis: [Int64] = []
+        for try await ci in rows.decode(Int64?.self) { if let ci { cis.append(ci) } }
+        return cis
     }
 
     public func attach(alertID: Int64, toTicket ticketID: Int64) async throws {
