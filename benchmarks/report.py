@@ -211,5 +211,24 @@ def cmdb(out_path, ours_path, peer_path=None):
     write(out_path, "cmdb", {"guichet": ours, **({"itop": peer} if peer else {"itop_recorded": ITOP_IMPORT})})
 
 
+def alerts(out_path, ours_path):
+    ours = json.load(open(ours_path))
+    def ms(key):
+        v = ours[key]
+        return "p50 {:.0f} p95 {:.0f} p99 {:.0f} max {:.0f}".format(v["p50"], v["p95"], v["p99"], v["max"])
+    print(f"an outage of {ours['devices']:,} network devices in {ours['establishments']} establishments: {ours['notifications']:,} notifications "
+          f"({ours['rounds']} rounds of firing groups, 5 % sent twice, then the recovery), {ours['tickets_opened']:,} tickets opened by people meanwhile")
+    table(("measure", "Guichet", "goal"), [
+        ("incidents opened", f"{ours['incidents']} ({ours['establishments_with_one_incident']} establishments with exactly one)", "exactly one per establishment"),
+        ("first alert of an establishment -> its incident exists (ms)", ms("first_alert_to_incident_ms"), "p99 <= 2,000"),
+        ("intake answer (ms)", ms("intake_ms"), "p99 <= 50"),
+        ("alerts lost or processed twice", f"{ours['alerts_without_incident']} without an incident of {ours['alerts']:,}; "
+         f"{ours['unprocessed_notifications']} notifications unprocessed; {ours['alert_events']:,} state changes recorded", "0"),
+        ("last recovery -> incident resolved (ms)", f"{ms('recovery_to_resolved_ms')} ({ours['resolved_incidents']} resolved)", "p99 <= 5,000"),
+        ("tickets opened by people during the storm: create (ms)", f"{ms('tickets_create_ms')} ({ours['ticket_errors']} errors)", "p99 <= 100"),
+    ])
+    write(out_path, "alerts", {"guichet": ours})
+
+
 if __name__ == "__main__":
-    {"queue": queue, "tickets": tickets, "timers": timers, "dashboards": dashboards, "cmdb": cmdb}[sys.argv[1]](*sys.argv[2:])
+    {"queue": queue, "tickets": tickets, "timers": timers, "dashboards": dashboards, "cmdb": cmdb, "alerts": alerts}[sys.argv[1]](*sys.argv[2:])

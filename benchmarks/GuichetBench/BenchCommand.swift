@@ -10,7 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "guichet-bench",
         abstract: "Guichet's load generators; each prints one JSON object on standard output.",
-        subcommands: [QueueBench.self, TicketsBench.self, TimersBench.self, DashboardsBench.self, CMDBBench.self]
+        subcommands: [QueueBench.self, TicketsBench.self, TimersBench.self, DashboardsBench.self, CMDBBench.self, AlertsBench.self]
     )
 }
 

@@ -10,6 +10,11 @@ struct Latencies {
 
     var count: UInt64 { histogram.totalCount }
 
+    /// Adds the latencies another task recorded.
+    mutating func merge(_ other: Latencies) {
+        histogram.add(other.histogram)
+    }
+
     func milliseconds(_ percentile: Double) -> Double {
         Double(histogram.valueAtPercentile(percentile)) / 1000
     }

@@ -102,6 +102,7 @@ public struct AlertService: Sendable {
                 _ = try await tickets.addComment(acknowledgement, visibility: .internal, origin: .monitoring, to: record, by: principal, in: work)
                 return true
             }
+            if try await alerts.countReplay(signal, accountID: stored.accountID) { return false }
             let ci = try await alerts.ci(for: signal)
             try await lockCorrelation(of: ci, in: work)
             let applied = try await alerts.apply(signal, accountID: stored.accountID, ciID: ci?.id, notificationID: stored.id)
@@ -141,7 +142,8 @@ public struct AlertService: Sendable {
 
     /// A firing alert joins the open incident it belongs to (its own, its cause's, its
     /// establishment's network's), reopens its incident resolved within the hold-down, waits a
-    /// moment for its cause when its CI depends on others (`mayWait`), or opens one.
+    /// moment for its cause when its CI depends on others and is not the root of a site's network
+    /// (`mayWait`), or opens one.
     private func raise(_ signal: AlertSignal, alert: AppliedAlert, ci: AlertCI?, by principal: Principal, mayWait: Bool, in work: UnitOfWork) async throws {
         let alerts = AlertRepository(connection: work.connection, logger: logger)
         let repository = TicketRepository(connection: work.connection, logger: logger)
@@ -168,7 +170,8 @@ public struct AlertService: Sendable {
             if let ci { try await tickets.link(ci.id, toTicket: joined, by: principal, in: work) }
             return
         }
-        if mayWait, let ci, try await alerts.dependsOnAnother(ci.id) {
+        // an establishment's router, core switch or firewall is the root of its outage: it never waits
+        if mayWait, let ci, !MonitoringIncident.isSiteRoot(ci), try await alerts.dependsOnAnother(ci.id) {
             try await work.enqueue(RaiseAlert(alertId: alert.id).job(at: clock.now().addingTimeInterval(Self.causeWindow.seconds)))
             return
         }

@@ -12,6 +12,11 @@ struct MonitoringIncident {
     let signal: AlertSignal
     let ci: AlertCI?
 
+    /// An establishment's router, core switch or firewall: when it is down, its whole network is.
+    static func isSiteRoot(_ ci: AlertCI) -> Bool {
+        ci.establishmentID != nil && [.router, .coreSwitch, .firewall].contains(ci.ciClass)
+    }
+
     var impact: Int {
         switch ci?.ciClass {
         case .router?, .coreSwitch?, .firewall?: 1

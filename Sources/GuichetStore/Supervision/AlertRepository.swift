@@ -119,6 +119,23 @@ public struct AlertRepository: Sendable {
         return nil
     }
 
+    /// Counts a signal that repeats a state already recorded for its occurrence (Alertmanager's
+    /// repeats, a second HA peer, another contact notified) as seen, without locking anything;
+    /// `false` when it is new and must be applied.
+    public func countReplay(_ signal: AlertSignal, accountID: Int64) async throws -> Bool {
+        let rows = try await connection.query(
+            """
+            UPDATE alerts a SET last_seen_at = now(), notifications = a.notifications + 1
+            WHERE a.account_id = \(accountID) AND a.source = \(signal.source) AND a.key = \(signal.key)
+              AND EXISTS (SELECT 1 FROM alert_events e WHERE e.alert_id = a.id AND e.status = \(signal.status.rawValue) AND e.occurrence = \(signal.occurrence))
+            RETURNING a.id
+            """,
+            logger: logger
+        )
+        for try await _ in rows { return true }
+        return false
+    }
+
     /// Applies a signal to its alert (created at its first signal), holding the alert's row until
     /// the transaction ends; every state it tells of is recorded once in the alert's timeline.
     public func apply(_ signal: AlertSignal, accountID: Int64, ciID: Int64?, notificationID: Int64) async throws -> AppliedAlert {
