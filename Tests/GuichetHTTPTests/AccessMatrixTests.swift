@@ -184,6 +184,17 @@ struct AccessMatrixTests {
             let response = try await api.call(.get, path.replacingOccurrences(of: "{id}", with: "\(submitted.id)"), as: role)
             #expect(response.status == (staff.contains(role) ? .ok : .notFound), "\(role) reading an import: \(response.status)")
             return 1
+        case ("get", "/api/v1/alerts"):
+            let response = try await api.call(.get, path, as: role)
+            #expect(response.status == (staff.contains(role) ? .ok : .forbidden), "\(role) searching alerts: \(response.status)")
+            if role == roles.last {
+                #expect(try await api.call(.get, path, as: "monitoring").status == .forbidden, "a monitoring token sends, it does not read")
+            }
+            return 1
+        case ("get", "/api/v1/tickets/{id}/alerts"):
+            return try await onEachTicket(fixture, path, as: role, api: api) { name, _ in
+                (.get, nil, [:], !staff.contains(role) ? .forbidden : visible.contains(name) ? .ok : .notFound)
+            }
         case ("post", "/api/v1/alerts"), ("post", "/api/v1/alerts/alertmanager"), ("post", "/api/v1/alerts/nagios"):
             let body =
                 switch path {

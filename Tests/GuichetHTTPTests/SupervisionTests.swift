@@ -59,7 +59,7 @@ struct SupervisionTests {
 
     @Test("a router down opens one P1 incident for its establishment; its switch and a PC behind it join it; replays change nothing; recovery resolves it, a new firing reopens it")
     func outage() async throws {
-        try await withAPI(worker: true, pollInterval: .milliseconds(50)) { api async throws in
+        try await withAPI(worker: true, pollInterval: .milliseconds(250)) { api async throws in
             let uai = api.template.account("requester").organizationCode
             let at = #""establishment":"\#(uai)""#
             let router = try await CMDBTests.create(api, #""class":"router","name":"RTR-SUP-01","ip":"10.77.0.1",\#(at)"#)
@@ -96,6 +96,14 @@ struct SupervisionTests {
             let resolved = try await Self.incidents(api) { $0.first?.status == .resolved }.first
             #expect(resolved?.status == .resolved && resolved?.resolution?.code == "recovered", "\(String(describing: resolved?.resolution))")
 
+            let timeline = try await api.call(.get, "/api/v1/tickets/\(incident.id)/alerts", as: "agent").decode([String: [AlertView]].self)["items"] ?? []
+            #expect(timeline.map(\.key).sorted() == ["f-pc", "f-rtr", "f-sw"] && timeline.allSatisfy { $0.status == .resolved })
+            let routerTimeline = try #require(timeline.first { $0.key == "f-rtr" })
+            #expect(routerTimeline.events?.map(\.status) == ["firing", "resolved"] && routerTimeline.notifications == 4 && routerTimeline.ci?.id == router.id)
+            let found = try await api.call(.get, "/api/v1/alerts?q=rtr-sup&status=resolved", as: "agent").decode(AlertPage.self)
+            #expect(found.items.map(\.key) == ["f-rtr"] && found.items.first?.ticket?.id == incident.id, "found by its CI's name")
+            #expect(try await api.call(.get, "/api/v1/tickets/\(incident.id)/alerts", as: "requester").status == .forbidden)
+
             let again = (fingerprint: "f-rtr", status: "firing", labels: routerDown.labels, startsAt: "2026-12-03T10:55:00Z", endsAt: String?.none)
             try await Self.send(api, "/api/v1/alerts/alertmanager", Self.alertmanager([again]))
             incidents = try await Self.incidents(api) { $0.first?.status == .inProgress }
@@ -105,7 +113,7 @@ struct SupervisionTests {
 
     @Test("the children of an outage arrive first, the router a moment later: one P1 incident, the router's, gathers them all")
     func childrenFirst() async throws {
-        try await withAPI(worker: true, pollInterval: .milliseconds(50)) { api async throws in
+        try await withAPI(worker: true, pollInterval: .milliseconds(250)) { api async throws in
             let uai = api.template.account("requester").organizationCode
             let at = #""establishment":"\#(uai)""#
             let router = try await CMDBTests.create(api, #""class":"router","name":"RTR-KID-01",\#(at)"#)
@@ -131,7 +139,7 @@ struct SupervisionTests {
 
     @Test("Guichet's own alerts: an antivirus infection opens an incident naming the PC; once an agent has written, recovery leaves them a note; an unknown host still raises one")
     func ownFormat() async throws {
-        try await withAPI(worker: true, pollInterval: .milliseconds(50)) { api async throws in
+        try await withAPI(worker: true, pollInterval: .milliseconds(250)) { api async throws in
             let uai = api.template.account("requester").organizationCode
             let pc = try await CMDBTests.create(api, #""class":"desktop","name":"PC-AV-01","establishment":"\#(uai)""#)
             let infection = #"{"source":"antivirus","key":"infection:PC-AV-01","status":"%@","severity":"critical","ci":"PC-AV-01","summary":"Infection détectée : Trojan.Generic","starts_at":"2026-12-03T09:00:00Z"}"#
@@ -157,7 +165,7 @@ struct SupervisionTests {
 
     @Test("Nagios: a host down opens an incident once whoever is notified; a soft state does not; an acknowledgement is noted once; the recovery resolves it by its last problem id")
     func nagios() async throws {
-        try await withAPI(worker: true, pollInterval: .milliseconds(50)) { api async throws in
+        try await withAPI(worker: true, pollInterval: .milliseconds(250)) { api async throws in
             let uai = api.template.account("requester").organizationCode
             let server = try await CMDBTests.create(api, #""class":"server","name":"SRV-ENT-01","ip":"10.80.0.12","establishment":"\#(uai)""#)
             @discardableResult

@@ -30,8 +30,12 @@ struct DemoSeederTests {
             #expect((450...550).contains(requesters))
             #expect(try await Self.count(database, "SELECT count(*) FROM services") >= 6)
             #expect(Set(template.accounts.map(\.role)) == [
-                "requester", "local_correspondent", "agent", "team_lead", "partner_viewer", "contractor_agent", "administrator",
+                "requester", "local_correspondent", "agent", "team_lead", "partner_viewer", "contractor_agent", "administrator", "monitoring",
             ])
+            let monitoring = try #require(template.accounts.first { $0.role == "monitoring" })
+            #expect(monitoring.password.isEmpty, "the monitoring source never signs in")
+            let scopes = try await database.client.query("SELECT scopes FROM api_tokens WHERE person_id = \(monitoring.personId) AND revoked_at IS NULL")
+            for try await scopes in scopes.decode([String].self) { #expect(scopes == ["alerts"], "its token only sends alerts") }
         }
     }
 

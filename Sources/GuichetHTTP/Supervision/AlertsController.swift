@@ -13,6 +13,37 @@ struct AlertsController {
         table.add(.post, "/alerts", in: group, prefix: prefix) { try await receive($0, $1, format: .guichet) }
         table.add(.post, "/alerts/alertmanager", in: group, prefix: prefix) { try await receive($0, $1, format: .alertmanager) }
         table.add(.post, "/alerts/nagios", in: group, prefix: prefix) { try await receive($0, $1, format: .nagios) }
+        table.add(.get, "/alerts", in: group, prefix: prefix, handler: search)
+        table.add(.get, "/tickets/{id}/alerts", in: group, prefix: prefix, handler: ofTicket)
+    }
+
+    /// `GET /alerts?q=&status=&cursor=&limit=`: the staff's search of alerts.
+    @Sendable func search(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        // the path is the monitoring sources' intake too: their tokens send, they do not read
+        guard principal.scopes.contains(.read) else {
+            throw Problem(type: "forbidden", title: "Forbidden", status: .forbidden, detail: "This token only sends alerts; reading them takes a token with the read scope.")
+        }
+        let parameters = request.uri.queryParameters
+        var status: AlertSignal.Status?
+        if let name = parameters.get("status") {
+            guard let value = AlertSignal.Status(rawValue: name) else { throw Problem.badRequest("The status is firing or resolved.", field: "status") }
+            status = value
+        }
+        var limit = 50
+        if let text = parameters.get("limit") {
+            guard let value = Int(text), (1...200).contains(value) else { throw Problem.badRequest("The limit is a whole number from 1 to 200.", field: "limit") }
+            limit = value
+        }
+        let text = parameters.get("q").map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
+        return try TicketsController.json(try await alerts.search(text, status: status, cursor: parameters.get("cursor"), limit: limit, for: principal))
+    }
+
+    /// `GET /tickets/{id}/alerts`: an incident's alerts with their timelines.
+    @Sendable func ofTicket(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let key = try context.parameters.require("id")
+        return try TicketsController.json(["items": try await alerts.alerts(ofTicket: key, for: principal)])
     }
 
     func receive(_ request: Request, _ context: GuichetRequestContext, format: AlertService.Format) async throws -> Response {

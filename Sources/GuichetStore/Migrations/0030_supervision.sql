@@ -53,8 +53,6 @@ CREATE TABLE alert_events (
     UNIQUE (alert_id, status, occurrence)
 );
 
--- Monitoring finds a CI by the host name it knows, whatever its case.
-CREATE INDEX cis_name_folded_idx ON cis (lower(name));
 
 -- A monitoring source's token sends alerts and nothing else.
 ALTER TABLE api_tokens DROP CONSTRAINT api_tokens_scopes_check,
