@@ -7,7 +7,7 @@ import HummingbirdTesting
 import PostgresNIO
 import Testing
 
-@Suite("Monitoring alerts raise, join and close incidents")
+@Suite("Monitoring alerts raise, join and close incidents", .serialized)
 struct SupervisionTests {
     /// An Alertmanager webhook notification (payload version 4) of `alerts`, as its webhook sends it.
     static func alertmanager(_ alerts: [(fingerprint: String, status: String, labels: [String: String], startsAt: String, endsAt: String?)]) -> String {
