@@ -12,7 +12,7 @@ final class Meeting: Sendable {
 
     func arriveAndWait(for count: Int) async throws {
         arrived.add(1, ordering: .relaxed)
-        let limit = ContinuousClock.now + .seconds(10)
+        let limit = ContinuousClock.now + .seconds(60)
         while arrived.load(ordering: .relaxed) < count && ContinuousClock.now < limit { try await Task.sleep(for: .milliseconds(5)) }
     }
 }
