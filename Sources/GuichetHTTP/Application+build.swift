@@ -70,9 +70,10 @@ public func buildRouter(
     CIsController(cmdb: desk.cmdb).register(in: table, group: api, prefix: prefix)
     CIImportsController(imports: desk.imports).register(in: table, group: api, prefix: prefix)
     AlertsController(alerts: desk.alerts).register(in: table, group: api, prefix: prefix)
+    StatusController(status: desk.status).register(in: table, group: api, prefix: prefix)
     WebController(
         renderer: renderer, tickets: desk.tickets, sessions: desk.sessions, console: desk.console, sla: desk.sla, catalogue: desk.catalogue,
-        dashboards: desk.dashboards, cmdb: desk.cmdb, live: live, secureCookies: secureCookies, casEnabled: cas != nil
+        dashboards: desk.dashboards, cmdb: desk.cmdb, status: desk.status, live: live, secureCookies: secureCookies, casEnabled: cas != nil
     ).register(on: router, audit: desk.audit)
     return (router, table)
 }

@@ -82,14 +82,15 @@ public struct DemoSeeder: Sendable {
     }
 
     /// The demo's monitoring source: an account of the service centre (its incidents may concern
-    /// any establishment) that cannot sign in, with a token that only sends alerts.
+    /// any establishment) that cannot sign in and has no mail address (nothing is mailed to it), with
+    /// a token that only sends alerts.
     private func monitoringAccount(_ directory: DirectoryRepository) async throws -> DemoAccount? {
         let login = "demo.monitoring"
         let name = "Supervision"
         guard let provider = try await directory.organization(idOrCode: Self.providerCode) else { return nil }
         var personID = try await directory.personID(login: login)
         if personID == nil {
-            personID = try await directory.insert(PersonRecord(organizationID: provider.id, name: name, email: "\(login)@guichet.example"))
+            personID = try await directory.insert(PersonRecord(organizationID: provider.id, name: name, email: ""))
         }
         guard let personID else { return nil }
         try await directory.upsertAccount(personID: personID, login: login, passwordHash: PasswordHash.locked, roles: [.agent])

@@ -18,6 +18,7 @@ public struct ServiceDesk: Sendable {
     public let cmdb: CMDBService
     public let imports: CIImportService
     public let alerts: AlertService
+    public let status: StatusBoard
     public let dashboards: DashboardService
     public let webhooks: WebhookService
     public let inbound: InboundMailService
@@ -42,6 +43,7 @@ public struct ServiceDesk: Sendable {
         cmdb = CMDBService(database: database, logger: logger)
         imports = CIImportService(database: database, notifier: notifier, logger: logger)
         alerts = AlertService(database: database, notifier: notifier, tickets: tickets, logger: logger)
+        status = StatusBoard(database: database, logger: logger)
         dashboards = DashboardService(database: database, logger: logger)
         webhooks = WebhookService(database: database, logger: logger, secrets: secrets)
         inbound = InboundMailService(tickets: tickets)

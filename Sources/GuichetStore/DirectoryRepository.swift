@@ -18,7 +18,7 @@ public struct DirectoryRepository: Sendable {
         try await principal(
             """
             SELECT p.id, p.organization_id, a.roles, NULL::text[] FROM people p JOIN accounts a ON a.person_id = p.id
-            WHERE lower(p.email) = lower(\(email)) AND NOT a.disabled
+            WHERE lower(p.email) = lower(\(email)) AND p.email <> '' AND NOT a.disabled
             """
         )
     }

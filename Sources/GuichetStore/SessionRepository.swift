@@ -118,7 +118,7 @@ extension SessionRepository {
         let rows = try await connection.query(
             """
             SELECT p.id, p.email, p.name, p.locale FROM accounts a JOIN people p ON p.id = a.person_id
-            WHERE (lower(a.login) = lower(\(login)) OR lower(p.email) = lower(\(email))) AND NOT a.disabled
+            WHERE (lower(a.login) = lower(\(login)) OR (lower(p.email) = lower(\(email)) AND p.email <> '')) AND NOT a.disabled
             ORDER BY (lower(a.login) = lower(\(login))) IS TRUE DESC LIMIT 1
             """,
             logger: logger

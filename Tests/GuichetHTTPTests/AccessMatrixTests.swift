@@ -191,6 +191,21 @@ struct AccessMatrixTests {
                 #expect(try await api.call(.get, path, as: "monitoring").status == .forbidden, "a monitoring token sends, it does not read")
             }
             return 1
+        case ("get", "/api/v1/status"):
+            let response = try await api.call(.get, path, as: role)
+            #expect(response.status == .ok, "\(role) reading the status board: \(response.status)")
+            let shown = Set(try response.decode(StatusBoardView.self).establishments.compactMap(\.code))
+            let code = { (name: String) in fixture.tickets[name]?.establishment.code ?? "" }
+            switch role {
+            case "requester", "local_correspondent": #expect(shown == [code("requester's")], "\(role) sees its establishment only: \(shown)")
+            case "contractor_agent": #expect(shown == [code("escalated")], "the contractor sees what its escalations concern: \(shown)")
+            case "partner_viewer": #expect(shown.contains(code("lycée's")) && !shown.contains(code("CFA's")), "the partner sees its perimeter")
+            default: #expect(shown.isSuperset(of: fixture.tickets.keys.map(code)), "\(role) sees every establishment")
+            }
+            if role == roles.last {
+                #expect(try await api.call(.get, path, as: "monitoring").status == .forbidden, "a monitoring token sends, it does not read")
+            }
+            return 1
         case ("get", "/api/v1/tickets/{id}/alerts"):
             return try await onEachTicket(fixture, path, as: role, api: api) { name, _ in
                 (.get, nil, [:], !staff.contains(role) ? .forbidden : visible.contains(name) ? .ok : .notFound)

@@ -15,6 +15,7 @@ struct WebController: Sendable {
     let catalogue: CatalogueService
     let dashboards: DashboardService
     let cmdb: CMDBService
+    let status: StatusBoard
     let live: LiveFeed
     let secureCookies: Bool
     let casEnabled: Bool
@@ -30,6 +31,7 @@ struct WebController: Sendable {
         registerCalls(on: web)
         registerDashboards(on: web)
         registerCIPages(on: web)
+        registerStatus(on: web)
     }
 
     /// The visitor of a page that needs one signed in; otherwise the sign-in page comes first.

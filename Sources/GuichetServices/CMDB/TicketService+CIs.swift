@@ -44,6 +44,20 @@ extension TicketService {
         )
     }
 
+    /// Links those of `cis` the caller may see to the ticket `ticketID` in the caller's unit of work,
+    /// with one history entry naming them (monitoring links an outage's equipment at once).
+    func link(_ cis: [Int64], toTicket ticketID: Int64, by principal: Principal, in work: UnitOfWork) async throws {
+        let repository = CIRepository(connection: work.connection, logger: logger)
+        let summaries = try await repository.summaries(cis, scope: CIScope(of: principal))
+        let linked = try await repository.link(ticketID: ticketID, ciIDs: cis.filter { summaries[$0]?.visible == true })
+        guard !linked.isEmpty else { return }
+        let names = linked.compactMap { summaries[$0]?.name }.sorted().joined(separator: ", ")
+        try await work.history.append(
+            ticketID: ticketID, actorID: principal.personID, kind: "ci_linked", changes: ["ci": FieldChange(from: nil, to: names)], note: names,
+            requestID: principal.requestID
+        )
+    }
+
     /// After the opening, CIs are linked and unlinked by the service centre's staff.
     static func authorizeLinking(by principal: Principal) throws {
         guard principal.isStaff else { throw ServiceError.forbidden("The service centre's staff link equipment to tickets.") }

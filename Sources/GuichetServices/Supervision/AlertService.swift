@@ -82,46 +82,103 @@ public struct AlertService: Sendable {
         }
         let signals = (try? format.signals(from: Data(stored.body.utf8), now: clock.now())) ?? []
         var changed = 0
-        for signal in signals where try await apply(signal, from: stored, by: principal) { changed += 1 }
+        for signal in signals where signal.acknowledgement != nil {
+            if try await acknowledge(signal, from: stored, by: principal) { changed += 1 }
+        }
+        for batch in Self.batches(signals.filter { $0.acknowledgement == nil }) {
+            changed += try await apply(batch, from: stored, by: principal)
+        }
         try await database.client.withConnection {
             try await AlertRepository(connection: $0, logger: logger).markProcessed(id: notificationID, alerts: signals.count, changed: changed)
         }
         return changed
     }
 
-    /// One alert in one transaction, serialised with the other alerts of its establishment so that
-    /// two workers never open two incidents for one outage. Returns whether it changed anything.
-    private func apply(_ signal: AlertSignal, from stored: StoredAlertNotification, by principal: Principal) async throws -> Bool {
+    /// The most signals applied in one transaction.
+    static let batchSize = 500
+
+    /// A notification's signals in batches of distinct alerts, in order: a notification that tells of
+    /// one alert twice has it applied twice, one after the other.
+    static func batches(_ signals: [AlertSignal]) -> [[AlertSignal]] {
+        var batches: [[AlertSignal]] = []
+        var batch: [AlertSignal] = []
+        var identities: Set<[String]> = []
+        for signal in signals {
+            let identity = [signal.source, signal.key]
+            if batch.count == batchSize || identities.contains(identity) {
+                batches.append(batch)
+                batch = []
+                identities = []
+            }
+            batch.append(signal)
+            identities.insert(identity)
+        }
+        if !batch.isEmpty { batches.append(batch) }
+        return batches
+    }
+
+    /// An acknowledgement in the monitoring tool: an internal note on the alert's incident, once
+    /// per occurrence.
+    private func acknowledge(_ signal: AlertSignal, from stored: StoredAlertNotification, by principal: Principal) async throws -> Bool {
         try await transactions.run { work in
-            let alerts = AlertRepository(connection: work.connection, logger: logger)
-            if let acknowledgement = signal.acknowledgement {
-                guard let ticketID = try await alerts.acknowledge(signal, accountID: stored.accountID, notificationID: stored.id),
-                    let record = try await TicketRepository(connection: work.connection, logger: logger).find(.id(ticketID), scope: .all, lock: true),
-                    record.status != .closed
-                else { return false }
-                _ = try await tickets.addComment(acknowledgement, visibility: .internal, origin: .monitoring, to: record, by: principal, in: work)
-                return true
-            }
-            if try await alerts.countReplay(signal, accountID: stored.accountID) { return false }
-            let ci = try await alerts.ci(for: signal)
-            try await lockCorrelation(of: ci, in: work)
-            let applied = try await alerts.apply(signal, accountID: stored.accountID, ciID: ci?.id, notificationID: stored.id)
-            switch (applied.outcome, signal.status) {
-            case (.replay, _), (.stale, _), (.changed(previous: .firing), .firing), (.new, .resolved):
-                return applied.outcome != .replay
-            case (_, .firing):
-                try await raise(signal, alert: applied, ci: ci, by: principal, mayWait: true, in: work)
-            case (_, .resolved):
-                if let ticketID = applied.ticketID { try await recover(ticketID, at: signal.endsAt ?? clock.now(), by: principal, in: work) }
-            }
+            guard let note = signal.acknowledgement,
+                let ticketID = try await AlertRepository(connection: work.connection, logger: logger).acknowledge(signal, accountID: stored.accountID, notificationID: stored.id),
+                let record = try await TicketRepository(connection: work.connection, logger: logger).find(.id(ticketID), scope: .all, lock: true),
+                record.status != .closed
+            else { return false }
+            _ = try await tickets.addComment(note, visibility: .internal, origin: .monitoring, to: record, by: principal, in: work)
             return true
         }
     }
 
-    /// Serialises the alerts of one establishment (or of the CIs of none), so that two workers
-    /// never open two incidents for one outage.
-    private func lockCorrelation(of ci: AlertCI?, in work: UnitOfWork) async throws {
-        try await work.connection.query("SELECT pg_advisory_xact_lock(7014, \(Int32(truncatingIfNeeded: ci?.establishmentID ?? 0)))", logger: logger)
+    /// Applies a batch of signals in one transaction, serialised with the other alerts of their
+    /// establishments so that two workers never open two incidents for one outage: the replays are
+    /// counted first, on their own; the rest are applied together, then the firing ones raise or
+    /// join incidents (an establishment's network roots first, whose incident gathers the rest) and
+    /// the incidents whose alerts resolved recover. Returns how many signals changed something.
+    private func apply(_ batch: [AlertSignal], from stored: StoredAlertNotification, by principal: Principal) async throws -> Int {
+        let replays = try await transactions.run { work in
+            try await AlertRepository(connection: work.connection, logger: logger).countReplays(batch, accountID: stored.accountID)
+        }
+        let fresh = batch.enumerated().filter { !replays.contains($0.offset) }.map(\.element)
+        guard !fresh.isEmpty else { return 0 }
+        return try await transactions.run { work in
+            let alerts = AlertRepository(connection: work.connection, logger: logger)
+            let cis = try await alerts.cis(for: fresh)
+            for establishment in Set(cis.map { $0?.establishmentID ?? 0 }).sorted() { try await lockCorrelation(ofEstablishment: establishment, in: work) }
+            let applied = try await alerts.apply(fresh, cis: cis, accountID: stored.accountID, notificationID: stored.id)
+            var changed = 0
+            var raising: [(signal: AlertSignal, alert: AppliedAlert, ci: AlertCI?)] = []
+            var recovered: [Int64: Date] = [:]
+            for (index, signal) in fresh.enumerated() {
+                let alert = applied[index]
+                guard alert.outcome != .replay else { continue }
+                changed += 1
+                switch (alert.outcome, signal.status) {
+                case (.stale, _), (.changed(previous: .firing), .firing), (.new, .resolved):
+                    continue
+                case (_, .firing):
+                    raising.append((signal, alert, cis[index]))
+                case (_, .resolved):
+                    guard let ticketID = alert.ticketID else { continue }
+                    let at = signal.endsAt ?? clock.now()
+                    recovered[ticketID] = max(at, recovered[ticketID] ?? at)
+                }
+            }
+            let roots = raising.filter { $0.ci.map(MonitoringIncident.isSiteRoot) ?? false }
+            var settled: Set<Int64> = []
+            for item in roots + raising.filter({ !($0.ci.map(MonitoringIncident.isSiteRoot) ?? false) }) where !settled.contains(item.alert.id) {
+                settled.formUnion(try await raise(item.signal, alert: item.alert, ci: item.ci, by: principal, mayWait: true, in: work))
+            }
+            for (ticketID, at) in recovered.sorted(by: { $0.key < $1.key }) { try await recover(ticketID, at: at, by: principal, in: work) }
+            return changed
+        }
+    }
+
+    /// Serialises the alerts of one establishment (0: of the CIs of none, or of no CI), so that two
+    /// workers never open two incidents for one outage.
+    private func lockCorrelation(ofEstablishment establishmentID: Int64, in work: UnitOfWork) async throws {
+        try await work.connection.query("SELECT pg_advisory_xact_lock(7014, \(Int32(truncatingIfNeeded: establishmentID)))", logger: logger)
     }
 
     /// Opens the incident of an alert that waited for its cause (`RaiseAlert`), unless the cause's
@@ -131,31 +188,34 @@ public struct AlertService: Sendable {
             let alerts = AlertRepository(connection: work.connection, logger: logger)
             var ci: AlertCI?
             if let ciID = try await alerts.pendingCI(alertID: alertID) { ci = try await alerts.ci(id: ciID) }
-            try await lockCorrelation(of: ci, in: work)
+            try await lockCorrelation(ofEstablishment: ci?.establishmentID ?? 0, in: work)
             guard let pending = try await alerts.pending(alertID: alertID),
                 let principal = try await DirectoryRepository(connection: work.connection, logger: logger).principal(personID: pending.accountID)
             else { return }
             let alert = AppliedAlert(id: alertID, ticketID: nil, outcome: .new)
-            try await raise(pending.signal, alert: alert, ci: ci, by: principal, mayWait: false, in: work)
+            _ = try await raise(pending.signal, alert: alert, ci: ci, by: principal, mayWait: false, in: work)
         }
     }
 
     /// A firing alert joins the open incident it belongs to (its own, its cause's, its
     /// establishment's network's), reopens its incident resolved within the hold-down, waits a
     /// moment for its cause when its CI depends on others and is not the root of a site's network
-    /// (`mayWait`), or opens one.
-    private func raise(_ signal: AlertSignal, alert: AppliedAlert, ci: AlertCI?, by principal: Principal, mayWait: Bool, in work: UnitOfWork) async throws {
+    /// (`mayWait`), or opens one. Returns the alerts that now have their incident: this one, and
+    /// those its new incident gathered.
+    private func raise(
+        _ signal: AlertSignal, alert: AppliedAlert, ci: AlertCI?, by principal: Principal, mayWait: Bool, in work: UnitOfWork
+    ) async throws -> Set<Int64> {
         let alerts = AlertRepository(connection: work.connection, logger: logger)
         let repository = TicketRepository(connection: work.connection, logger: logger)
         if let ticketID = alert.ticketID, let own = try await repository.find(.id(ticketID), scope: .all, lock: true) {
             switch own.status {
             case .resolved where (own.resolvedAt.map { clock.now().timeIntervalSince($0) } ?? .infinity) <= Self.holdDown:
                 _ = try await tickets.pipeline.change(own, by: .system(note: .alertFiredAgain(summary: signal.summary)), [.reopen(reason: signal.summary)], in: work)
-                return
+                return [alert.id]
             case .resolved, .closed:
                 break
             default:
-                return
+                return [alert.id]
             }
         }
         var joined: Int64?
@@ -167,24 +227,28 @@ public struct AlertService: Sendable {
         }
         if let joined {
             try await alerts.attach(alertID: alert.id, toTicket: joined)
-            if let ci { try await tickets.link(ci.id, toTicket: joined, by: principal, in: work) }
-            return
+            if let ci { try await tickets.link([ci.id], toTicket: joined, by: principal, in: work) }
+            return [alert.id]
         }
         // an establishment's router, core switch or firewall is the root of its outage: it never waits
         if mayWait, let ci, !MonitoringIncident.isSiteRoot(ci), try await alerts.dependsOnAnother(ci.id) {
             try await work.enqueue(RaiseAlert(alertId: alert.id).job(at: clock.now().addingTimeInterval(Self.causeWindow.seconds)))
-            return
+            return []
         }
         let request = MonitoringIncident(signal: signal, ci: ci).request
         let record = try await tickets.insertTicket(request, checked: try request.validated(), by: principal, in: work)
         try await alerts.attach(alertID: alert.id, toTicket: record.id)
+        var settled: Set<Int64> = [alert.id]
         if let ci {
             let gathered = try await alerts.gather(
                 intoTicket: record.id, below: ci.id, networkOf: ci.ciClass.family == .network ? ci.establishmentID : nil
             )
-            for other in Set(gathered) where other != ci.id { try await tickets.link(other, toTicket: record.id, by: principal, in: work) }
+            settled.formUnion(gathered.map(\.alert))
+            let others = Set(gathered.compactMap(\.ci)).subtracting([ci.id])
+            if !others.isEmpty { try await tickets.link(others.sorted(), toTicket: record.id, by: principal, in: work) }
         }
         logger.notice("monitoring incident opened", metadata: ["ticket": "\(record.ref)", "alert": "\(signal.source)/\(signal.key)"])
+        return settled
     }
 
     /// When the last alert of an incident has recovered, it is resolved if no one had taken it in

@@ -21,6 +21,16 @@ extension CIRepository {
         return false
     }
 
+    /// Links several CIs to a ticket at once; returns those that were not linked yet.
+    public func link(ticketID: Int64, ciIDs: [Int64]) async throws -> [Int64] {
+        let rows = try await connection.query(
+            "INSERT INTO ticket_cis (ticket_id, ci_id) SELECT \(ticketID), unnest(\(ciIDs)::int8[]) ON CONFLICT DO NOTHING RETURNING ci_id", logger: logger
+        )
+        var linked: [Int64] = []
+        for try await id in rows.decode(Int64.self) { linked.append(id) }
+        return linked
+    }
+
     /// `false` when they were not linked.
     public func unlink(ticketID: Int64, ciID: Int64) async throws -> Bool {
         let rows = try await connection.query(

@@ -12,33 +12,50 @@ public struct AlertCI: Sendable, Equatable {
 }
 
 extension AlertRepository {
-    /// The CI a signal names (`ci`: an id or a name), else the first of its hosts that is a CI's
+    /// The CI each signal names (`ci`: an id or a name), else the first of its hosts that is a CI's
     /// name (as written, in capitals or in small letters, as host names and inventories differ; or
     /// its first label: `sw-b-01.lycee.local`) or IP address, each found by its index; a CI in use
-    /// before a retired one.
-    public func ci(for signal: AlertSignal) async throws -> AlertCI? {
-        var names: [String] = []
-        if let ci = signal.ci { names.append(ci) }
-        for host in signal.hosts where !host.isEmpty {
-            names.append(host)
-            if let first = host.split(separator: ".").first, first.count < host.count, !first.allSatisfy(\.isNumber) { names.append(String(first)) }
-        }
-        for name in names {
-            let rows = try await connection.query(
-                """
-                SELECT c.id, c.name, c.class, c.establishment_id, o.name FROM cis c LEFT JOIN organizations o ON o.id = c.establishment_id
-                WHERE c.id = \(signal.ci == name ? Int64(name) : nil) OR c.name = ANY(\([name, name.uppercased(), name.lowercased()])::text[])
-                   OR host(c.ip) = \(name)
-                ORDER BY c.status = 'retired', c.name = ANY(\([name, name.uppercased(), name.lowercased()])::text[]) DESC, c.id LIMIT 1
-                """,
-                logger: logger
-            )
-            for try await (id, ciName, ciClass, establishment, establishmentName) in rows.decode((Int64, String, String, Int64?, String?).self) {
-                guard let ciClass = CIClass(rawValue: ciClass) else { continue }
-                return AlertCI(id: id, name: ciName, ciClass: ciClass, establishmentID: establishment, establishmentName: establishmentName)
+    /// before a retired one. One statement for the whole batch, in the signals' order.
+    public func cis(for signals: [AlertSignal]) async throws -> [AlertCI?] {
+        var positions: [Int64] = [], ranks: [Int64] = [], ids: [Int64] = [], names: [String] = [], uppers: [String] = [], lowers: [String] = []
+        for (position, signal) in signals.enumerated() {
+            var candidates: [String] = []
+            if let ci = signal.ci { candidates.append(ci) }
+            for host in signal.hosts where !host.isEmpty {
+                candidates.append(host)
+                if let first = host.split(separator: ".").first, first.count < host.count, !first.allSatisfy(\.isNumber) { candidates.append(String(first)) }
+            }
+            for (rank, name) in candidates.enumerated() {
+                positions.append(Int64(position))
+                ranks.append(Int64(rank))
+                ids.append(signal.ci == name ? Int64(name) ?? 0 : 0)
+                names.append(name)
+                uppers.append(name.uppercased())
+                lowers.append(name.lowercased())
             }
         }
-        return nil
+        var found = [AlertCI?](repeating: nil, count: signals.count)
+        guard !positions.isEmpty else { return found }
+        let rows = try await connection.query(
+            """
+            SELECT DISTINCT ON (w.position) w.position, c.id, c.name, c.class, c.establishment_id, o.name
+            FROM unnest(\(positions)::int8[], \(ranks)::int8[], \(ids)::int8[], \(names)::text[], \(uppers)::text[], \(lowers)::text[])
+                AS w(position, rank, id, name, upper, lower)
+            CROSS JOIN LATERAL (
+                SELECT c.id, c.name, c.class, c.establishment_id FROM cis c
+                WHERE c.id = w.id OR c.name = ANY(ARRAY[w.name, w.upper, w.lower]) OR host(c.ip) = w.name
+                ORDER BY c.status = 'retired', c.name = ANY(ARRAY[w.name, w.upper, w.lower]) DESC, c.id LIMIT 1
+            ) c
+            LEFT JOIN organizations o ON o.id = c.establishment_id
+            ORDER BY w.position, w.rank
+            """,
+            logger: logger
+        )
+        for try await (position, id, ciName, ciClass, establishment, establishmentName) in rows.decode((Int64, Int64, String, String, Int64?, String?).self) {
+            guard let ciClass = CIClass(rawValue: ciClass) else { continue }
+            found[Int(position)] = AlertCI(id: id, name: ciName, ciClass: ciClass, establishmentID: establishment, establishmentName: establishmentName)
+        }
+        return found
     }
 
     public func ci(id: Int64) async throws -> AlertCI? {
@@ -94,8 +111,8 @@ extension AlertRepository {
 
     /// Gathers into an incident the firing alerts without one that it explains: those on the CIs
     /// that depend on `ciID` (within eight steps) and, for a network device, on the other network
-    /// devices of its establishment. Returns their CIs.
-    public func gather(intoTicket ticketID: Int64, below ciID: Int64, networkOf establishmentID: Int64?) async throws -> [Int64] {
+    /// devices of its establishment. Returns the alerts gathered, with their CIs.
+    public func gather(intoTicket ticketID: Int64, below ciID: Int64, networkOf establishmentID: Int64?) async throws -> [(alert: Int64, ci: Int64?)] {
         let classes = CIClass.allCases.filter { $0.family == .network }.map(\.rawValue)
         let rows = try await connection.query(
             """
@@ -108,13 +125,13 @@ extension AlertRepository {
             WHERE a.status = 'firing' AND a.ticket_id IS NULL
               AND (a.ci_id IN (SELECT id FROM down)
                    OR a.ci_id IN (SELECT c.id FROM cis c WHERE c.establishment_id = \(establishmentID) AND c.class = ANY(\(classes)::text[])))
-            RETURNING a.ci_id
+            RETURNING a.id, a.ci_id
             """,
             logger: logger
         )
-        var cis: [Int64] = []
-        for try await ci in rows.decode(Int64?.self) { if let ci { cis.append(ci) } }
-        return cis
+        var gathered: [(alert: Int64, ci: Int64?)] = []
+        for try await (alert, ci) in rows.decode((Int64, Int64?).self) { gathered.append((alert, ci)) }
+        return gathered
     }
 
     public func attach(alertID: Int64, toTicket ticketID: Int64) async throws {

@@ -71,84 +71,141 @@ public struct AlertRepository: Sendable {
         )
     }
 
-    /// Counts a signal that repeats a state already recorded for its occurrence (Alertmanager's
-    /// repeats, a second HA peer, another contact notified) as seen, without locking anything;
-    /// `false` when it is new and must be applied.
-    public func countReplay(_ signal: AlertSignal, accountID: Int64) async throws -> Bool {
+    /// Counts the signals that repeat a state already recorded for their occurrence (Alertmanager's
+    /// repeats, a second HA peer, another contact notified) as seen; returns their positions in
+    /// `signals`. The rest are new and must be applied. Their alerts are locked in id order, so two
+    /// notifications counting the same alerts never deadlock.
+    public func countReplays(_ signals: [AlertSignal], accountID: Int64) async throws -> Set<Int> {
+        let told = SignalColumns(signals)
         let rows = try await connection.query(
             """
-            UPDATE alerts a SET last_seen_at = now(), notifications = a.notifications + 1
-            WHERE a.account_id = \(accountID) AND a.source = \(signal.source) AND a.key = \(signal.key)
-              AND EXISTS (SELECT 1 FROM alert_events e WHERE e.alert_id = a.id AND e.status = \(signal.status.rawValue) AND e.occurrence = \(signal.occurrence))
-            RETURNING a.id
-            """,
-            logger: logger
-        )
-        for try await _ in rows { return true }
-        return false
-    }
-
-    /// Applies a signal to its alert (created at its first signal), holding the alert's row until
-    /// the transaction ends; every state it tells of is recorded once in the alert's timeline.
-    public func apply(_ signal: AlertSignal, accountID: Int64, ciID: Int64?, notificationID: Int64) async throws -> AppliedAlert {
-        let labels = String(decoding: try JSONEncoder().encode(signal.labels), as: UTF8.self)
-        let inserted = try await connection.query(
-            """
-            INSERT INTO alerts (account_id, source, key, status, severity, summary, details, labels, ci_id, starts_at, ends_at)
-            VALUES (\(accountID), \(signal.source), \(signal.key), \(signal.status.rawValue), \(signal.severity.rawValue), \(signal.summary),
-                \(signal.details), \(labels)::jsonb, \(ciID), \(signal.startsAt), \(signal.endsAt))
-            ON CONFLICT (account_id, source, key) DO NOTHING RETURNING id
-            """,
-            logger: logger
-        )
-        for try await id in inserted.decode(Int64.self) {
-            _ = try await recordEvent(alertID: id, signal, notificationID: notificationID)
-            return AppliedAlert(id: id, ticketID: nil, outcome: .new)
-        }
-        let rows = try await connection.query(
-            """
-            SELECT id, status, starts_at, ticket_id FROM alerts
-            WHERE account_id = \(accountID) AND source = \(signal.source) AND key = \(signal.key) FOR UPDATE
-            """,
-            logger: logger
-        )
-        var current: (id: Int64, status: String, startsAt: Date, ticketID: Int64?)?
-        for try await row in rows.decode((Int64, String, Date, Int64?).self) { current = row }
-        guard let current, let previous = AlertSignal.Status(rawValue: current.status) else { throw StoreError.noRowReturned }
-        guard try await recordEvent(alertID: current.id, signal, notificationID: notificationID) else {
-            try await connection.query(
-                "UPDATE alerts SET last_seen_at = now(), notifications = notifications + 1 WHERE id = \(current.id)", logger: logger
+            WITH told(position, source, key, status, occurrence) AS (
+                SELECT * FROM unnest(\(told.positions)::int8[], \(told.sources)::text[], \(told.keys)::text[], \(told.statuses)::text[], \(told.occurrences)::text[])
+            ),
+            repeated AS (
+                SELECT a.id, t.position FROM told t JOIN alerts a ON a.account_id = \(accountID) AND a.source = t.source AND a.key = t.key
+                WHERE EXISTS (SELECT 1 FROM alert_events e WHERE e.alert_id = a.id AND e.status = t.status AND e.occurrence = t.occurrence)
+            ),
+            locked AS (SELECT id FROM alerts WHERE id IN (SELECT id FROM repeated) ORDER BY id FOR UPDATE),
+            counted AS (
+                UPDATE alerts a SET last_seen_at = now(), notifications = a.notifications + r.times
+                FROM (SELECT id, count(*)::int AS times FROM repeated WHERE id IN (SELECT id FROM locked) GROUP BY id) r WHERE a.id = r.id
             )
-            return AppliedAlert(id: current.id, ticketID: current.ticketID, outcome: .replay)
-        }
-        if signal.startsAt < current.startsAt {
-            return AppliedAlert(id: current.id, ticketID: current.ticketID, outcome: .stale)
-        }
-        try await connection.query(
-            """
-            UPDATE alerts SET status = \(signal.status.rawValue), severity = \(signal.severity.rawValue), summary = \(signal.summary),
-                details = \(signal.details), labels = \(labels)::jsonb, ci_id = coalesce(\(ciID), ci_id),
-                starts_at = coalesce(\(signal.status == .firing ? signal.startsAt : nil), starts_at),
-                ends_at = \(signal.endsAt), last_seen_at = now(), notifications = notifications + 1
-            WHERE id = \(current.id)
+            SELECT position FROM repeated
             """,
             logger: logger
         )
-        return AppliedAlert(id: current.id, ticketID: current.ticketID, outcome: .changed(previous: previous))
+        var replays: Set<Int> = []
+        for try await position in rows.decode(Int64.self) { replays.insert(Int(position)) }
+        return replays
     }
 
-    /// Records a state in the alert's timeline; `false` when it was recorded before (a replay).
-    private func recordEvent(alertID: Int64, _ signal: AlertSignal, notificationID: Int64) async throws -> Bool {
-        let rows = try await connection.query(
+    /// Applies signals of distinct alerts to their alerts (each created at its first signal, with
+    /// its CI from `cis`), holding the alerts' rows until the transaction ends; every state they
+    /// tell of is recorded once in its alert's timeline. Returns what each signal did, in order.
+    public func apply(_ signals: [AlertSignal], cis: [AlertCI?], accountID: Int64, notificationID: Int64) async throws -> [AppliedAlert] {
+        let told = SignalColumns(signals, cis: cis)
+        var current = try await lock(told, accountID: accountID)
+        var created: Set<Int64> = []
+        let missing = signals.indices.filter { current[told.identities[$0]] == nil }
+        if !missing.isEmpty {
+            let new = told.subset(missing)
+            let rows = try await connection.query(
+                """
+                INSERT INTO alerts (account_id, source, key, status, severity, summary, details, labels, ci_id, starts_at, ends_at)
+                SELECT \(accountID), v.source, v.key, v.status, v.severity, v.summary, NULLIF(v.details, ''), v.labels::jsonb, NULLIF(v.ci, 0), v.starts,
+                    CASE WHEN v.ended THEN v.ends END
+                FROM unnest(\(new.sources)::text[], \(new.keys)::text[], \(new.statuses)::text[], \(new.severities)::text[], \(new.summaries)::text[],
+                    \(new.details)::text[], \(new.labels)::text[], \(new.ciIDs)::int8[], \(new.startsAt)::timestamptz[], \(new.ended)::bool[], \(new.endsAt)::timestamptz[])
+                    AS v(source, key, status, severity, summary, details, labels, ci, starts, ended, ends)
+                ON CONFLICT (account_id, source, key) DO NOTHING RETURNING id, source, key
+                """,
+                logger: logger
+            )
+            for try await (id, source, key) in rows.decode((Int64, String, String).self) {
+                created.insert(id)
+                current[SignalColumns.identity(source: source, key: key)] = Current(id: id, status: .firing, startsAt: .distantPast, ticketID: nil)
+            }
+            // another worker created some of them meanwhile: they are now theirs to lock and change
+            if created.count < missing.count { current.merge(try await lock(new, accountID: accountID)) { mine, _ in mine } }
+        }
+        let ids = told.identities.map { current[$0]?.id ?? 0 }
+        let events = try await connection.query(
             """
             INSERT INTO alert_events (alert_id, notification_id, status, occurrence)
-            VALUES (\(alertID), \(notificationID), \(signal.status.rawValue), \(signal.occurrence))
-            ON CONFLICT (alert_id, status, occurrence) DO NOTHING RETURNING id
+            SELECT v.alert, \(notificationID), v.status, v.occurrence FROM unnest(\(ids)::int8[], \(told.statuses)::text[], \(told.occurrences)::text[]) AS v(alert, status, occurrence)
+            ON CONFLICT (alert_id, status, occurrence) DO NOTHING RETURNING alert_id
             """,
             logger: logger
         )
-        for try await _ in rows { return true }
-        return false
+        var recorded: Set<Int64> = []
+        for try await id in events.decode(Int64.self) { recorded.insert(id) }
+
+        var applied: [AppliedAlert] = []
+        var replayed: [Int64] = []
+        var changed: [Int] = []
+        for (index, signal) in signals.enumerated() {
+            guard let alert = current[told.identities[index]] else { throw StoreError.noRowReturned }
+            if created.contains(alert.id) {
+                applied.append(AppliedAlert(id: alert.id, ticketID: nil, outcome: .new))
+            } else if !recorded.contains(alert.id) {
+                replayed.append(alert.id)
+                applied.append(AppliedAlert(id: alert.id, ticketID: alert.ticketID, outcome: .replay))
+            } else if signal.startsAt.isEarlier(than: alert.startsAt) {
+                applied.append(AppliedAlert(id: alert.id, ticketID: alert.ticketID, outcome: .stale))
+            } else {
+                changed.append(index)
+                applied.append(AppliedAlert(id: alert.id, ticketID: alert.ticketID, outcome: .changed(previous: alert.status)))
+            }
+        }
+        if !replayed.isEmpty {
+            try await connection.query(
+                "UPDATE alerts SET last_seen_at = now(), notifications = notifications + 1 WHERE id = ANY(\(replayed))", logger: logger
+            )
+        }
+        if !changed.isEmpty {
+            let update = told.subset(changed)
+            let changedIDs = changed.map { ids[$0] }
+            try await connection.query(
+                """
+                UPDATE alerts a SET status = v.status, severity = v.severity, summary = v.summary, details = NULLIF(v.details, ''), labels = v.labels::jsonb,
+                    ci_id = coalesce(NULLIF(v.ci, 0), a.ci_id), starts_at = CASE WHEN v.status = 'firing' THEN v.starts ELSE a.starts_at END,
+                    ends_at = CASE WHEN v.ended THEN v.ends END, last_seen_at = now(), notifications = a.notifications + 1
+                FROM unnest(\(changedIDs)::int8[], \(update.statuses)::text[], \(update.severities)::text[], \(update.summaries)::text[], \(update.details)::text[],
+                    \(update.labels)::text[], \(update.ciIDs)::int8[], \(update.startsAt)::timestamptz[], \(update.ended)::bool[], \(update.endsAt)::timestamptz[])
+                    AS v(id, status, severity, summary, details, labels, ci, starts, ended, ends)
+                WHERE a.id = v.id
+                """,
+                logger: logger
+            )
+        }
+        return applied
+    }
+
+    /// An alert's state before a signal is applied.
+    private struct Current {
+        var id: Int64
+        var status: AlertSignal.Status
+        var startsAt: Date
+        var ticketID: Int64?
+    }
+
+    /// Locks the existing alerts of the signals, in id order; by identity.
+    private func lock(_ told: SignalColumns, accountID: Int64) async throws -> [String: Current] {
+        let rows = try await connection.query(
+            """
+            SELECT id, source, key, status, starts_at, ticket_id FROM alerts
+            WHERE account_id = \(accountID) AND (source, key) IN (SELECT * FROM unnest(\(told.sources)::text[], \(told.keys)::text[]))
+            ORDER BY id FOR UPDATE
+            """,
+            logger: logger
+        )
+        var found: [String: Current] = [:]
+        for try await (id, source, key, status, startsAt, ticketID) in rows.decode((Int64, String, String, String, Date, Int64?).self) {
+            guard let status = AlertSignal.Status(rawValue: status) else { continue }
+            found[SignalColumns.identity(source: source, key: key)] = Current(id: id, status: status, startsAt: startsAt, ticketID: ticketID)
+        }
+        return found
     }
 
     /// Records an acknowledgement of the signal's occurrence; returns the alert's incident when it

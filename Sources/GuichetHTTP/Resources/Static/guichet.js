@@ -1,4 +1,4 @@
-// Guichet's only script: live queues in the agent console (Server-Sent Events), keyboard
+// Guichet's only script: live queues in the agent console and the live status board (Server-Sent Events), keyboard
 // navigation of its rows, and the request form's list of equipment. Pages work without it: the
 // queues by reloading, the equipment as words typed in the request.
 "use strict";
@@ -6,25 +6,28 @@
 document.addEventListener("DOMContentLoaded", function () {
   var live = document.getElementById("live");
   var rows = document.getElementById("queue-rows");
-  if (live && rows) { followQueue(live, rows); }
+  var target = live && document.getElementById(live.getAttribute("data-target"));
+  if (live && target) { follow(live, target); }
   if (rows) { navigateRows(rows); }
   Array.prototype.forEach.call(document.querySelectorAll(".equipment-picker"), pickEquipment);
   var errors = document.getElementById("errors") || document.getElementById("conflict");
   if (errors) { errors.focus(); }
 });
 
-function followQueue(live, rows) {
+// Swaps in `target`'s content again from the `data-refresh` address whenever the
+// `data-events` stream says something changed.
+function follow(live, target) {
   var words = { connected: live.getAttribute("data-connected") || "", lost: live.getAttribute("data-lost") || "" };
   var pending = false;
   function refresh() {
     if (pending) { return; }
     pending = true;
-    fetch("/console/rows" + window.location.search, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+    fetch(live.getAttribute("data-refresh") + window.location.search, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (response) { return response.ok ? response.text() : null; })
-      .then(function (html) { if (html !== null) { rows.innerHTML = html; } })
+      .then(function (html) { if (html !== null) { target.innerHTML = html; } })
       .finally(function () { pending = false; });
   }
-  var source = new EventSource("/console/events");
+  var source = new EventSource(live.getAttribute("data-events"));
   source.addEventListener("open", function () {
     live.setAttribute("data-state", "connected");
     live.textContent = words.connected;
