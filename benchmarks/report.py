@@ -227,6 +227,15 @@ def alerts(out_path, ours_path):
         ("last recovery -> incident resolved (ms)", f"{ms('recovery_to_resolved_ms')} ({ours['resolved_incidents']} resolved)", "p99 <= 5,000"),
         ("tickets opened by people during the storm: create (ms)", f"{ms('tickets_create_ms')} ({ours['ticket_errors']} errors)", "p99 <= 100"),
     ])
+    if ours.get("cpu_s"):
+        print("\nCPU spent from the first alert to the last incident resolved, by kind of process (s):")
+        table(KINDS, [tuple(f"{ours['cpu_s'].get(kind, 0):.1f}" for kind in KINDS)])
+    if ours.get("top_statements"):
+        print("\nthe statements that took PostgreSQL the most time (planning and execution):")
+        table(("total ms", "of it planning", "calls", "mean ms", "statement"), [
+            (f"{s['total_ms']:.0f}", f"{s.get('plan_ms', 0):.0f}", s["calls"], f"{s['mean_ms']:.3f}", s["query"][:100])
+            for s in ours["top_statements"]
+        ])
     write(out_path, "alerts", {"guichet": ours})
 
 

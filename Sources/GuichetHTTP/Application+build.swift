@@ -71,6 +71,7 @@ public func buildRouter(
     CIImportsController(imports: desk.imports).register(in: table, group: api, prefix: prefix)
     AlertsController(alerts: desk.alerts).register(in: table, group: api, prefix: prefix)
     StatusController(status: desk.status).register(in: table, group: api, prefix: prefix)
+    MaintenanceController(maintenance: desk.maintenance).register(in: table, group: api, prefix: prefix)
     WebController(
         renderer: renderer, tickets: desk.tickets, sessions: desk.sessions, console: desk.console, sla: desk.sla, catalogue: desk.catalogue,
         dashboards: desk.dashboards, cmdb: desk.cmdb, status: desk.status, live: live, secureCookies: secureCookies, casEnabled: cas != nil

@@ -19,6 +19,7 @@ public struct ServiceDesk: Sendable {
     public let imports: CIImportService
     public let alerts: AlertService
     public let status: StatusBoard
+    public let maintenance: MaintenanceService
     public let dashboards: DashboardService
     public let webhooks: WebhookService
     public let inbound: InboundMailService
@@ -44,6 +45,7 @@ public struct ServiceDesk: Sendable {
         imports = CIImportService(database: database, notifier: notifier, logger: logger)
         alerts = AlertService(database: database, notifier: notifier, tickets: tickets, logger: logger)
         status = StatusBoard(database: database, logger: logger)
+        maintenance = MaintenanceService(database: database, notifier: notifier, logger: logger)
         dashboards = DashboardService(database: database, logger: logger)
         webhooks = WebhookService(database: database, logger: logger, secrets: secrets)
         inbound = InboundMailService(tickets: tickets)

@@ -206,6 +206,34 @@ struct AccessMatrixTests {
                 #expect(try await api.call(.get, path, as: "monitoring").status == .forbidden, "a monitoring token sends, it does not read")
             }
             return 1
+        case ("get", "/api/v1/maintenance"), ("post", "/api/v1/maintenance"), ("delete", "/api/v1/maintenance/{id}"):
+            // each role meets a window on the CFA's CI, outside the requester's and the partner's perimeter
+            let start = Date().addingTimeInterval(3_600).formatted(.iso8601)
+            let end = Date().addingTimeInterval(7_200).formatted(.iso8601)
+            let body = #"{"ci":"\#(fixture.cis["CFA's"] ?? 0)","starts_at":"\#(start)","ends_at":"\#(end)","reason":"Matrix"}"#
+            let declared = try await api.call(.post, "/api/v1/maintenance", as: "agent", body: body)
+            #expect(declared.status == .created, "\(declared.text)")
+            let window = try declared.decode(MaintenanceView.self)
+            switch method {
+            case "get":
+                let response = try await api.call(.get, path, as: role)
+                #expect(response.status == .ok, "\(role) listing maintenance: \(response.status)")
+                let listed = try response.decode([String: [MaintenanceView]].self)["items"]?.contains { $0.id == window.id } == true
+                // as on the status board: a contractor sees the establishments of its escalations (the escalated ticket is the CFA's)
+                let establishment = { (name: String) in fixture.tickets[name]?.establishment.id }
+                let expected = staff.contains(role) || (role == "contractor_agent" && establishment("escalated") == establishment("CFA's"))
+                #expect(listed == expected, "\(role) sees the CFA's maintenance: \(listed)")
+            case "post":
+                let response = try await api.call(.post, path, as: role, body: body)
+                #expect(response.status == (staff.contains(role) ? .created : .forbidden), "\(role) declaring maintenance: \(response.status)")
+            default:
+                let response = try await api.call(.delete, "/api/v1/maintenance/\(window.id)", as: role)
+                #expect(response.status == (staff.contains(role) ? .noContent : .forbidden), "\(role) cancelling maintenance: \(response.status)")
+            }
+            if role == roles.last {
+                #expect(try await api.call(.get, "/api/v1/maintenance", as: "monitoring").status == .forbidden, "a monitoring token sends, it does not read")
+            }
+            return 1
         case ("get", "/api/v1/tickets/{id}/alerts"):
             return try await onEachTicket(fixture, path, as: role, api: api) { name, _ in
                 (.get, nil, [:], !staff.contains(role) ? .forbidden : visible.contains(name) ? .ok : .notFound)

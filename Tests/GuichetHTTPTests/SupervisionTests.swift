@@ -111,6 +111,115 @@ struct SupervisionTests {
         }
     }
 
+    /// The status board as `role` reads it.
+    static func board(_ api: APIHarness, as role: String) async throws -> StatusBoardView {
+        let response = try await api.call(.get, "/api/v1/status", as: role)
+        #expect(response.status == .ok, "\(response.text)")
+        return try response.decode(StatusBoardView.self)
+    }
+
+    @Test("the status board: a region-wide service degraded by its server's alert, an establishment down with its router, each with its incident and since when; up again after the recovery; the monitoring source is never mailed")
+    func statusBoard() async throws {
+        try await withAPI(worker: true, pollInterval: .milliseconds(250)) { api async throws in
+            let uai = api.template.account("requester").organizationCode
+            _ = try await CMDBTests.create(api, #""class":"server","name":"SRV-ENT-01""#)
+            let service = try await CMDBTests.create(api, #""class":"business_service","name":"ENT régional","runs_on":"SRV-ENT-01""#)
+            _ = try await CMDBTests.create(api, #""class":"router","name":"RTR-BRD-01","establishment":"\#(uai)""#)
+            let line = { (board: StatusBoardView, name: String) in board.services.first { $0.name == name } ?? board.establishments.first { $0.code == name } }
+            var board = try await Self.board(api, as: "requester")
+            #expect(line(board, service.name)?.state == .up && line(board, uai)?.state == .up, "\(board)")
+            #expect(board.establishments.map(\.code) == [uai], "a requester sees their establishment and the region's services")
+
+            let server = #"{"source":"zabbix","key":"srv-ent-01:ping","status":"%@","severity":"critical","ci":"SRV-ENT-01","summary":"Serveur injoignable","starts_at":"2026-12-03T08:15:00Z","ends_at":"2026-12-03T08:40:00Z"}"#
+            try await Self.send(api, "/api/v1/alerts", server.replacingOccurrences(of: "%@", with: "firing"))
+            let router = (fingerprint: "f-brd", status: "firing", labels: ["instance": "RTR-BRD-01"], startsAt: "2026-12-03T08:20:00Z", endsAt: String?.none)
+            try await Self.send(api, "/api/v1/alerts/alertmanager", Self.alertmanager([router]))
+            let opened = try await Self.incidents(api) { $0.count == 2 && $0.allSatisfy { $0.status == .inProgress } }
+            #expect(opened.count == 2)
+
+            board = try await Self.board(api, as: "requester")
+            let ent = try #require(line(board, service.name))
+            #expect(ent.state == .degraded && ent.since == ISO8601DateFormatter().date(from: "2026-12-03T08:15:00Z"), "\(ent)")
+            #expect(ent.incidents.map(\.summary) == ["Serveur injoignable — SRV-ENT-01"], "\(ent.incidents)")
+            let school = try #require(line(board, uai))
+            #expect(school.state == .down && school.since == ISO8601DateFormatter().date(from: "2026-12-03T08:20:00Z"), "\(school)")
+            #expect(school.incidents.count == 1 && school.incidents.first?.summary.hasPrefix("Réseau coupé : ") == true && school.incidents.first?.priority == 1)
+            #expect(board.services.first?.name == service.name, "region-wide services first")
+
+            var browser = WebBrowser(api)
+            try await browser.signIn("requester")
+            let page = try await browser.get("/status")
+            #expect(page.status == .ok && page.text.contains(#"<span class="state state-down">Interrompu</span>"#)
+                && page.text.contains(#"<span class="state state-degraded">Dégradé</span>"#) && page.text.contains("Réseau coupé : "), "\(page.text.prefix(300))")
+            #expect(!page.text.contains("href=\"/tickets/"), "a requester reads the incidents, without links to tickets they may not open")
+
+            try await Self.send(api, "/api/v1/alerts", server.replacingOccurrences(of: "%@", with: "resolved"))
+            try await Self.send(api, "/api/v1/alerts/alertmanager", Self.alertmanager([(router.fingerprint, "resolved", router.labels, router.startsAt, "2026-12-03T08:41:00Z")]))
+            _ = try await Self.incidents(api) { $0.count == 2 && $0.allSatisfy { $0.status == .resolved } }
+            board = try await Self.board(api, as: "agent")
+            #expect(line(board, service.name)?.state == .up && line(board, uai)?.state == .up && line(board, uai)?.incidents.isEmpty == true)
+
+            let mailed = try await api.database.client.query(
+                "SELECT count(*)::bigint FROM notifications WHERE person_id = \(api.template.account("monitoring").personId)"
+            )
+            for try await count in mailed.decode(Int64.self) { #expect(count == 0, "nothing is mailed to a monitoring source") }
+        }
+    }
+
+    @Test("maintenance: a window declared on an establishment holds back its router's incident, shows on the board, and once cancelled the incident opens; a Nagios downtime does the same until its end; bad windows are refused field by field")
+    func maintenance() async throws {
+        try await withAPI(worker: true, pollInterval: .milliseconds(250)) { api async throws in
+            let uai = api.template.account("requester").organizationCode
+            _ = try await CMDBTests.create(api, #""class":"router","name":"RTR-MNT-01","establishment":"\#(uai)""#)
+            let now = Date()
+            let window = #"{"establishment":"\#(uai)","starts_at":"\#(now.addingTimeInterval(-60).formatted(.iso8601))","ends_at":"\#(now.addingTimeInterval(3_600).formatted(.iso8601))","reason":"Remplacement du routeur"}"#
+            #expect(try await api.call(.post, "/api/v1/maintenance", as: "requester", body: window).status == .forbidden)
+            let declared = try await api.call(.post, "/api/v1/maintenance", as: "agent", body: window)
+            #expect(declared.status == .created, "\(declared.text)")
+            let held = try declared.decode(MaintenanceView.self)
+            #expect(held.establishment?.code == uai && held.source == "guichet" && held.endsAt != nil)
+
+            let router = (fingerprint: "f-mnt", status: "firing", labels: ["instance": "RTR-MNT-01"], startsAt: "2026-12-03T14:00:00Z", endsAt: String?.none)
+            #expect(try await Self.processed(api, try await Self.send(api, "/api/v1/alerts/alertmanager", Self.alertmanager([router]))) == 1)
+            #expect(try await Self.incidents(api) { _ in true }.isEmpty, "no incident during the maintenance")
+            let board = try await Self.board(api, as: "requester")
+            #expect(board.establishments.first?.maintenance.map(\.reason) == ["Remplacement du routeur"], "the board shows the maintenance")
+            var browser = WebBrowser(api)
+            try await browser.signIn("requester")
+            #expect(try await browser.get("/status").text.contains("Maintenance en cours"))
+
+            #expect(try await api.call(.delete, "/api/v1/maintenance/\(held.id)", as: "agent").status == .noContent)
+            #expect(try await api.call(.delete, "/api/v1/maintenance/\(held.id)", as: "agent").status == .conflict, "cancelled once")
+            let opened = try await Self.incidents(api) { $0.count == 1 }
+            #expect(opened.count == 1 && opened.first?.priority == "P1", "cancelled: the router's incident opens")
+
+            // a downtime set in Nagios on a server, then a problem on it, then the downtime's end
+            _ = try await CMDBTests.create(api, #""class":"server","name":"SRV-DT-01""#)
+            let epoch = Int(now.timeIntervalSince1970)
+            let nagios = { (fields: String) in try await Self.processed(api, try await Self.send(api, "/api/v1/alerts/nagios", fields)) }
+            #expect(try await nagios(#"{"type":"DOWNTIMESTART","host":"SRV-DT-01","state":"UP","author":"admin","comment":"Mise à jour du noyau","time":"\#(epoch - 300)"}"#) == 1)
+            #expect(try await nagios(#"{"type":"DOWNTIMESTART","host":"SRV-DT-01","state":"UP","author":"admin","time":"\#(epoch - 300)"}"#) == 0, "once")
+            let listed = try await api.call(.get, "/api/v1/maintenance", as: "agent").decode([String: [MaintenanceView]].self)["items"] ?? []
+            #expect(listed.contains { $0.ci?.name == "SRV-DT-01" && $0.source == "nagios" && $0.endsAt == nil && $0.reason.contains("Mise à jour du noyau") })
+            #expect(try await nagios(#"{"type":"PROBLEM","host":"SRV-DT-01","state":"DOWN","state_type":"HARD","problem_id":"77","time":"\#(epoch - 200)"}"#) == 1)
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await Self.incidents(api) { _ in true }.count == 1, "held back by the downtime")
+            #expect(try await nagios(#"{"type":"DOWNTIMEEND","host":"SRV-DT-01","state":"DOWN","time":"\#(epoch)"}"#) == 1)
+            let after = try await Self.incidents(api) { $0.count == 2 }
+            #expect(after.count == 2 && after.contains { $0.title.contains("SRV-DT-01") }, "the downtime over, the server's incident opens")
+
+            let bad = try await api.call(
+                .post, "/api/v1/maintenance", as: "agent",
+                body: #"{"ci":"SRV-DT-01","establishment":"\#(uai)","starts_at":"2026-12-03T10:00:00Z","ends_at":"2026-12-03T09:00:00Z","reason":" "}"#
+            )
+            #expect(bad.status == .unprocessableContent)
+            for field in ["ci", "ends_at", "reason"] { #expect(bad.text.contains(#""\#(field)""#), "\(field): \(bad.text)") }
+            let unknown = #"{"ci":"NOPE-404","starts_at":"\#(now.formatted(.iso8601))","ends_at":"\#(now.addingTimeInterval(600).formatted(.iso8601))","reason":"x"}"#
+            let refused = try await api.call(.post, "/api/v1/maintenance", as: "agent", body: unknown)
+            #expect(refused.status == .unprocessableContent && refused.text.contains("NOPE-404"), "\(refused.text)")
+        }
+    }
+
     @Test("the children of an outage arrive first, the router a moment later: one P1 incident, the router's, gathers them all")
     func childrenFirst() async throws {
         try await withAPI(worker: true, pollInterval: .milliseconds(250)) { api async throws in

@@ -21,6 +21,7 @@ struct AlertsBench: AsyncParsableCommand {
     @Option(help: "Repeats of the firing groups before the recovery.") var rounds = 2
     @Option(name: .customLong("ticket-rate"), help: "Tickets opened by people each second meanwhile.") var ticketRate = 20.0
     @Option(help: "Connections sending the notifications.") var connections = 4
+    @Option(name: .customLong("postmaster-pid"), help: "The PostgreSQL server's pid, whose processes' CPU is counted.") var postmasterPID: Int?
 
     struct DemoFile: Decodable {
         struct Account: Decodable {
@@ -51,6 +52,7 @@ struct AlertsBench: AsyncParsableCommand {
             let outages = try await Self.outages(client, establishments: establishments, startsAt: started, logger: logger)
             let devices = outages.map(\.devices).reduce(0, +)
             progress("\(devices) network devices down in \(outages.count) establishments")
+            let cost = try await PhaseCost.start(client: client, logger: logger, postmaster: postmasterPID)
             let stop = StopFlag()
             async let people = Self.openTickets(host: host, port: port, token: requester, rate: ticketRate, until: stop)
             async let incidents = Self.watch(client, establishments: outages.map(\.establishment), since: started, logger: logger, until: stop)
@@ -78,6 +80,8 @@ struct AlertsBench: AsyncParsableCommand {
             stop.set()
             let (ticketLatencies, ticketErrors) = try await people
             let opened = try await incidents
+            try await Self.waitProcessed(client, logger: logger)
+            let spent = try await cost.finish(tickets: try await Self.incidentIDs(client, since: started, logger: logger), waitingUpTo: .seconds(30))
 
             var toIncident = Latencies()
             for (establishment, created) in opened { if let sent = firstSent[establishment] { toIncident.record(seconds: max(0, created.timeIntervalSince(sent))) } }
@@ -91,6 +95,7 @@ struct AlertsBench: AsyncParsableCommand {
                 "alert_events": counts.events, "resolved_incidents": resolved.count,
                 "intake_ms": intake.summary, "first_alert_to_incident_ms": toIncident.summary, "recovery_to_resolved_ms": toResolved.summary,
                 "tickets_create_ms": ticketLatencies.summary, "tickets_opened": Int(ticketLatencies.count), "ticket_errors": ticketErrors,
+                "cpu_s": spent["cpu_s"] ?? [:], "top_statements": spent["top_statements"] ?? [],
             ])
         }
     }
@@ -204,6 +209,14 @@ struct AlertsBench: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(20))
         }
         return seen
+    }
+
+    /// The monitoring incidents opened since `since`.
+    static func incidentIDs(_ client: PostgresClient, since: Date, logger: Logger) async throws -> [Int64] {
+        let rows = try await client.query("SELECT id FROM tickets WHERE origin = 'monitoring' AND created_at >= \(since)", logger: logger)
+        var ids: [Int64] = []
+        for try await id in rows.decode(Int64.self) { ids.append(id) }
+        return ids
     }
 
     /// Waits until every notification received has been processed (at most two minutes).

@@ -43,11 +43,19 @@ public struct AlertSignal: Sendable, Equatable, Codable {
     /// Someone acknowledged the problem in the monitoring tool (who, and what they wrote): not a
     /// change of state, a note for the incident's agent.
     public var acknowledgement: String?
+    /// A downtime of the alert's host or service began (why) or ended in the monitoring tool: not a
+    /// change of state, a maintenance window.
+    public var downtime: Downtime?
+
+    public enum Downtime: Sendable, Equatable, Codable {
+        case started(reason: String)
+        case ended
+    }
 
     public init(
         source: String, key: String, status: Status, severity: Severity, ci: String? = nil, hosts: [String] = [],
         labels: [String: String] = [:], summary: String, details: String? = nil, startsAt: Date, endsAt: Date? = nil,
-        occurrence: String? = nil, acknowledgement: String? = nil
+        occurrence: String? = nil, acknowledgement: String? = nil, downtime: Downtime? = nil
     ) {
         self.source = source
         self.key = key
@@ -62,6 +70,7 @@ public struct AlertSignal: Sendable, Equatable, Codable {
         self.endsAt = endsAt
         self.occurrence = occurrence ?? startsAt.formatted(.iso8601)
         self.acknowledgement = acknowledgement
+        self.downtime = downtime
     }
 
     /// A host name as a label carries it, without the port an exporter adds (`srv1:9100`) or the

@@ -70,6 +70,13 @@ extension WebController {
                 [
                     "name": line.name, "code": line.code ?? "", "state": line.state.rawValue, "stateText": words.word("status_board_\(line.state.rawValue)"),
                     "since": line.since.map { WebFormat.date($0, in: words) } ?? "", "sinceISO": line.since.map(WebFormat.iso) ?? "",
+                    "maintenance": line.maintenance.map { window in
+                        [
+                            "reason": window.reason, "from": WebFormat.date(window.startsAt, in: words),
+                            "to": window.endsAt.map { WebFormat.date($0, in: words) } ?? words.word("status_board_until_told"),
+                            "running": window.startsAt <= board.at,
+                        ] as [String: Any]
+                    },
                     "incidents": line.incidents.map { incident in
                         [
                             "ref": incident.ref, "summary": incident.summary, "priority": incident.priority, "link": visitor.isStaff,

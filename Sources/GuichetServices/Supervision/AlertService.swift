@@ -85,7 +85,10 @@ public struct AlertService: Sendable {
         for signal in signals where signal.acknowledgement != nil {
             if try await acknowledge(signal, from: stored, by: principal) { changed += 1 }
         }
-        for batch in Self.batches(signals.filter { $0.acknowledgement == nil }) {
+        for signal in signals where signal.downtime != nil {
+            if try await applyDowntime(signal, from: stored) { changed += 1 }
+        }
+        for batch in Self.batches(signals.filter { $0.acknowledgement == nil && $0.downtime == nil }) {
             changed += try await apply(batch, from: stored, by: principal)
         }
         try await database.client.withConnection {
@@ -128,6 +131,34 @@ public struct AlertService: Sendable {
             else { return false }
             _ = try await tickets.addComment(note, visibility: .internal, origin: .monitoring, to: record, by: principal, in: work)
             return true
+        }
+    }
+
+    /// A downtime received from monitoring: a maintenance window on the alert's CI from its start
+    /// until its end is received (a host the CMDB does not know is covered by none); at its end,
+    /// the alerts it held back that still fire raise their incidents.
+    private func applyDowntime(_ signal: AlertSignal, from stored: StoredAlertNotification) async throws -> Bool {
+        try await transactions.run { work in
+            let windows = MaintenanceRepository(connection: work.connection, logger: logger)
+            switch signal.downtime {
+            case .started(let reason)?:
+                guard let ci = try await AlertRepository(connection: work.connection, logger: logger).cis(for: [signal]).first ?? nil else {
+                    logger.notice("a downtime of a host the CMDB does not know covers nothing", metadata: ["alert": "\(signal.source)/\(signal.key)"])
+                    return false
+                }
+                let id = try await windows.insert(
+                    ciID: ci.id, establishmentID: nil, startsAt: signal.startsAt, endsAt: nil, reason: reason, by: stored.accountID, source: (signal.source, signal.key)
+                )
+                return id != 0
+            case .ended?:
+                guard let id = try await windows.endDowntime(source: signal.source, key: signal.key, by: stored.accountID, at: signal.endsAt ?? clock.now()) else {
+                    return false
+                }
+                try await MaintenanceService.release(windowID: id, in: work)
+                return true
+            case nil:
+                return false
+            }
         }
     }
 
@@ -198,9 +229,9 @@ public struct AlertService: Sendable {
     }
 
     /// A firing alert joins the open incident it belongs to (its own, its cause's, its
-    /// establishment's network's), reopens its incident resolved within the hold-down, waits a
-    /// moment for its cause when its CI depends on others and is not the root of a site's network
-    /// (`mayWait`), or opens one. Returns the alerts that now have their incident: this one, and
+    /// establishment's network's), reopens its incident resolved within the hold-down, waits for the
+    /// end of the maintenance window that covers its CI, waits a moment for its cause when its CI
+    /// depends on others and is not the root of a site's network (`mayWait`), or opens one. Returns the alerts that now have their incident: this one, and
     /// those its new incident gathered.
     private func raise(
         _ signal: AlertSignal, alert: AppliedAlert, ci: AlertCI?, by principal: Principal, mayWait: Bool, in work: UnitOfWork
@@ -228,6 +259,12 @@ public struct AlertService: Sendable {
         if let joined {
             try await alerts.attach(alertID: alert.id, toTicket: joined)
             if let ci { try await tickets.link([ci.id], toTicket: joined, by: principal, in: work) }
+            return [alert.id]
+        }
+        // a maintenance window holds back a new incident until it ends
+        if let ci, let window = try await MaintenanceRepository(connection: work.connection, logger: logger).covering(ciID: ci.id, at: clock.now()) {
+            try await MaintenanceRepository(connection: work.connection, logger: logger).suppress(alertID: alert.id, by: window.id)
+            if let end = window.endsAt { try await work.enqueue(RaiseAlert(alertId: alert.id).job(releasedBy: window.id, at: end.addingTimeInterval(1))) }
             return [alert.id]
         }
         // an establishment's router, core switch or firewall is the root of its outage: it never waits

@@ -7,7 +7,8 @@ import Logging
 /// up, degraded or down and since when, with the open monitoring incidents behind it; region-wide
 /// services first. Everyone signed in reads it within their perimeter: requesters and
 /// correspondents their establishment and the region-wide services, partners their perimeter,
-/// contractors what their escalations concern, staff everything.
+/// contractors what their escalations concern, staff everything. Maintenance running or planned within
+/// the next fortnight shows on the lines it concerns.
 public struct StatusBoard: Sendable {
     let database: Database
     let logger: Logger
@@ -24,13 +25,22 @@ public struct StatusBoard: Sendable {
             throw ServiceError.forbidden("Reading the status board takes a token with the read scope.")
         }
         let scope = CIScope(of: principal)
+        let now = clock.now()
+        let until = now.addingTimeInterval(MaintenanceService.horizon)
         return try await database.client.withConnection { connection in
             let repository = StatusRepository(connection: connection, logger: logger)
-            let services = try await repository.services(scope: scope)
-            let establishments = try await repository.establishments(scope: scope)
-            let incidents = try await repository.incidents(Array(Set((services + establishments).flatMap(\.incidentIDs))))
-            let line = { (line: StatusLine) in StatusLineView(line, incidents: line.incidentIDs.compactMap { incidents[$0] }) }
-            return StatusBoardView(at: clock.now(), services: services.map(line), establishments: establishments.map(line))
+            let services = try await repository.services(scope: scope, now: now, until: until)
+            let establishments = try await repository.establishments(scope: scope, now: now, until: until)
+            let lines = services + establishments
+            let incidents = try await repository.incidents(Array(Set(lines.flatMap(\.incidentIDs))))
+            let windows = try await MaintenanceRepository(connection: connection, logger: logger).find(ids: Array(Set(lines.flatMap(\.maintenanceIDs))))
+            let line = { (line: StatusLine) in
+                StatusLineView(
+                    line, incidents: line.incidentIDs.compactMap { incidents[$0] },
+                    maintenance: line.maintenanceIDs.compactMap { windows[$0] }.map(MaintenanceView.init)
+                )
+            }
+            return StatusBoardView(at: now, services: services.map(line), establishments: establishments.map(line))
         }
     }
 }
@@ -69,8 +79,10 @@ public struct StatusLineView: Sendable, Equatable, Codable {
     /// Since when it is down or degraded.
     public var since: Date?
     public var incidents: [Incident]
+    /// The maintenance running or planned on it, soonest first.
+    public var maintenance: [MaintenanceView]
 
-    init(_ line: StatusLine, incidents: [StatusIncident]) {
+    init(_ line: StatusLine, incidents: [StatusIncident], maintenance: [MaintenanceView]) {
         kind = line.kind.rawValue
         id = line.id
         name = line.name
@@ -80,5 +92,6 @@ public struct StatusLineView: Sendable, Equatable, Codable {
         self.incidents = incidents.sorted { $0.createdAt < $1.createdAt }.map {
             Incident(ref: $0.ref, summary: $0.title, priority: $0.priority, status: $0.status, since: $0.createdAt)
         }
+        self.maintenance = maintenance.sorted { ($0.startsAt, $0.id) < ($1.startsAt, $1.id) }
     }
 }

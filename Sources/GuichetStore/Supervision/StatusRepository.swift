@@ -6,7 +6,7 @@ import PostgresNIO
 /// One line of the status board: a business service or an establishment, with since when it is
 /// down (an alert fires on the service itself, or on a root of the establishment's network) or
 /// degraded (an alert fires on what the service depends on, or on another CI of the establishment),
-/// and the open monitoring incidents behind it.
+/// the open monitoring incidents behind it, and the maintenance windows running or planned on it.
 public struct StatusLine: Sendable, Equatable {
     public enum Kind: String, Sendable {
         case service, establishment
@@ -21,6 +21,7 @@ public struct StatusLine: Sendable, Equatable {
     public var downSince: Date?
     public var degradedSince: Date?
     public var incidentIDs: [Int64]
+    public var maintenanceIDs: [Int64]
 }
 
 /// An open monitoring incident as the status board shows it.
@@ -45,8 +46,9 @@ public struct StatusRepository: Sendable {
     }
 
     /// Business services and applications in use, region-wide ones first, each with what its
-    /// firing alerts say: on itself (down) or on what it depends on, within eight steps (degraded).
-    public func services(scope: CIScope) async throws -> [StatusLine] {
+    /// firing alerts say: on itself (down) or on what it depends on, within eight steps (degraded);
+    /// and the windows not cancelled on those CIs that have not ended at `now` and start before `until`.
+    public func services(scope: CIScope, now: Date, until: Date) async throws -> [StatusLine] {
         let rows = try await connection.query(
             """
             WITH RECURSIVE shown AS (
@@ -63,18 +65,24 @@ public struct StatusRepository: Sendable {
                 SELECT b.service, min(b.depth) AS depth, min(a.starts_at) AS since, array_remove(array_agg(DISTINCT a.ticket_id), NULL) AS incidents
                 FROM below b JOIN alerts a ON a.ci_id = b.ci AND a.status = 'firing'
                 GROUP BY b.service
+            ),
+            planned AS (
+                SELECT b.service, array_agg(DISTINCT w.id) AS windows FROM below b JOIN maintenance_windows w ON w.ci_id = b.ci
+                WHERE w.cancelled_at IS NULL AND (w.ends_at IS NULL OR w.ends_at > \(now)) AND w.starts_at < \(until)
+                GROUP BY b.service
             )
-            SELECT s.id, s.name, o.code, f.since, f.depth, coalesce(f.incidents, '{}')
-            FROM shown s LEFT JOIN firing f ON f.service = s.id LEFT JOIN organizations o ON o.id = s.establishment_id
+            SELECT s.id, s.name, o.code, f.since, f.depth, coalesce(f.incidents, '{}'), coalesce(p.windows, '{}')
+            FROM shown s LEFT JOIN firing f ON f.service = s.id LEFT JOIN planned p ON p.service = s.id LEFT JOIN organizations o ON o.id = s.establishment_id
             ORDER BY s.establishment_id IS NOT NULL, f.depth IS NULL, f.depth, s.name, s.id
             """,
             logger: logger
         )
         var lines: [StatusLine] = []
-        for try await (id, name, code, since, depth, incidents) in rows.decode((Int64, String, String?, Date?, Int32?, [Int64]).self) {
+        for try await (id, name, code, since, depth, incidents, windows) in rows.decode((Int64, String, String?, Date?, Int32?, [Int64], [Int64]).self) {
             lines.append(
                 StatusLine(
-                    kind: .service, id: id, name: name, code: code, downSince: depth == 0 ? since : nil, degradedSince: since, incidentIDs: incidents
+                    kind: .service, id: id, name: name, code: code, downSince: depth == 0 ? since : nil, degradedSince: since, incidentIDs: incidents,
+                    maintenanceIDs: windows
                 )
             )
         }
@@ -82,8 +90,9 @@ public struct StatusRepository: Sendable {
     }
 
     /// The establishments the reader may see, down ones first, then degraded, then by name, each
-    /// with what the firing alerts on its CIs say and its open monitoring incidents.
-    public func establishments(scope: CIScope) async throws -> [StatusLine] {
+    /// with what the firing alerts on its CIs say, its open monitoring incidents, and the windows
+    /// on it or its CIs not cancelled that have not ended at `now` and start before `until`.
+    public func establishments(scope: CIScope, now: Date, until: Date) async throws -> [StatusLine] {
         let roots = [CIClass.router, .coreSwitch, .firewall].map(\.rawValue)
         let rows = try await connection.query(
             """
@@ -98,16 +107,28 @@ public struct StatusRepository: Sendable {
                 SELECT t.establishment_id AS id, array_agg(t.id ORDER BY t.id) AS incidents FROM tickets t
                 WHERE t.origin = 'monitoring' AND t.status NOT IN ('resolved', 'closed') AND t.establishment_id IN (SELECT id FROM shown)
                 GROUP BY t.establishment_id
+            ),
+            planned AS (
+                SELECT coalesce(w.establishment_id, c.establishment_id) AS id, array_agg(w.id ORDER BY w.starts_at) AS windows
+                FROM maintenance_windows w LEFT JOIN cis c ON c.id = w.ci_id
+                WHERE w.cancelled_at IS NULL AND (w.ends_at IS NULL OR w.ends_at > \(now)) AND w.starts_at < \(until)
+                  AND coalesce(w.establishment_id, c.establishment_id) IN (SELECT id FROM shown)
+                GROUP BY 1
             )
-            SELECT s.id, s.name, s.code, f.down, f.degraded, coalesce(i.incidents, '{}')
-            FROM shown s LEFT JOIN firing f ON f.id = s.id LEFT JOIN open i ON i.id = s.id
+            SELECT s.id, s.name, s.code, f.down, f.degraded, coalesce(i.incidents, '{}'), coalesce(p.windows, '{}')
+            FROM shown s LEFT JOIN firing f ON f.id = s.id LEFT JOIN open i ON i.id = s.id LEFT JOIN planned p ON p.id = s.id
             ORDER BY f.down IS NULL, f.degraded IS NULL, s.name, s.id
             """,
             logger: logger
         )
         var lines: [StatusLine] = []
-        for try await (id, name, code, down, degraded, incidents) in rows.decode((Int64, String, String, Date?, Date?, [Int64]).self) {
-            lines.append(StatusLine(kind: .establishment, id: id, name: name, code: code, downSince: down, degradedSince: degraded, incidentIDs: incidents))
+        for try await (id, name, code, down, degraded, incidents, windows) in rows.decode((Int64, String, String, Date?, Date?, [Int64], [Int64]).self) {
+            lines.append(
+                StatusLine(
+                    kind: .establishment, id: id, name: name, code: code, downSince: down, degradedSince: degraded, incidentIDs: incidents,
+                    maintenanceIDs: windows
+                )
+            )
         }
         return lines
     }
