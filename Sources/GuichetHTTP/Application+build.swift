@@ -74,7 +74,7 @@ public func buildRouter(
     MaintenanceController(maintenance: desk.maintenance).register(in: table, group: api, prefix: prefix)
     WebController(
         renderer: renderer, tickets: desk.tickets, sessions: desk.sessions, console: desk.console, sla: desk.sla, catalogue: desk.catalogue,
-        dashboards: desk.dashboards, cmdb: desk.cmdb, status: desk.status, live: live, secureCookies: secureCookies, casEnabled: cas != nil
+        dashboards: desk.dashboards, cmdb: desk.cmdb, status: desk.status, alerts: desk.alerts, live: live, secureCookies: secureCookies, casEnabled: cas != nil
     ).register(on: router, audit: desk.audit)
     return (router, table)
 }

@@ -152,10 +152,17 @@ struct SupervisionTests {
             #expect(page.status == .ok && page.text.contains(#"<span class="state state-down">Interrompu</span>"#)
                 && page.text.contains(#"<span class="state state-degraded">Dégradé</span>"#) && page.text.contains("Réseau coupé : "), "\(page.text.prefix(300))")
             #expect(!page.text.contains("href=\"/tickets/"), "a requester reads the incidents, without links to tickets they may not open")
+            let form = try await browser.get("/requests/new?service=\(try await WebPortalTests.serviceID(api, code: "imprimante"))")
+            #expect(form.text.contains("Incident connu") && form.text.contains("Serveur injoignable — SRV-ENT-01"), "the request form tells of the known incidents")
+            var agent = WebBrowser(api)
+            try await agent.signIn("agent")
+            let incidentPage = try await agent.get("/tickets/\(try #require(school.incidents.first).ref)")
+            #expect(incidentPage.text.contains("Alertes de la supervision") && incidentPage.text.contains("f-brd") && incidentPage.text.contains("RTR-BRD-01"))
 
             try await Self.send(api, "/api/v1/alerts", server.replacingOccurrences(of: "%@", with: "resolved"))
             try await Self.send(api, "/api/v1/alerts/alertmanager", Self.alertmanager([(router.fingerprint, "resolved", router.labels, router.startsAt, "2026-12-03T08:41:00Z")]))
             _ = try await Self.incidents(api) { $0.count == 2 && $0.allSatisfy { $0.status == .resolved } }
+            #expect(!(try await browser.get("/requests/new?service=\(try await WebPortalTests.serviceID(api, code: "imprimante"))").text.contains("Incident connu")))
             board = try await Self.board(api, as: "agent")
             #expect(line(board, service.name)?.state == .up && line(board, uai)?.state == .up && line(board, uai)?.incidents.isEmpty == true)
 

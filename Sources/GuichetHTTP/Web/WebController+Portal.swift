@@ -41,7 +41,7 @@ extension WebController {
         guard AccessPolicy.mayOpen(principal) else { throw WebError.notForYou }
         if let text = request.uri.queryParameters.get("service") {
             guard let id = Int64(text), let service = try await catalogue.requestable(id: id) else { throw ServiceError.notFound("service") }
-            return requestForm(service: (service.id, service.name), values: RequestValues(), errors: [], visitor: visitor)
+            return try await requestForm(service: (service.id, service.name), values: RequestValues(), errors: [], visitor: visitor, principal: principal)
         }
         let families = try await catalogue.families()
         let words = visitor.language
@@ -78,7 +78,7 @@ extension WebController {
         if values.title.count > 200 { errors.append(["field": "title", "message": words.word("error_title_long")]) }
         let files = form.attachments("attachment")
         errors += tickets.attachmentProblems(files).map { ["field": "attachment", "message": WebFormat.attachment($0, in: words)] }
-        if !errors.isEmpty { return requestForm(service: (service.id, service.name), values: values, errors: errors, visitor: visitor) }
+        if !errors.isEmpty { return try await requestForm(service: (service.id, service.name), values: values, errors: errors, visitor: visitor, principal: principal) }
         var description = values.description
         // equipment typed but not chosen from the list is kept in the words of the request
         if values.ci == nil, !values.unknown, !values.equipment.isEmpty {
@@ -98,7 +98,7 @@ extension WebController {
                 kept.ci = nil
                 return ["field": "equipment", "message": words.word("equipment_outside")]
             }
-            return requestForm(service: (service.id, service.name), values: kept, errors: errors, visitor: visitor)
+            return try await requestForm(service: (service.id, service.name), values: kept, errors: errors, visitor: visitor, principal: principal)
         }
     }
 
@@ -121,14 +121,27 @@ extension WebController {
         return renderer.fragment("equipment-choices", data: ["choices": choices], visitor: visitor)
     }
 
-    private func requestForm(service: (id: Int64, name: String), values: RequestValues, errors: [[String: String]], visitor: WebVisitor) -> Response {
+    /// The request form; above it, the incidents monitoring already raised in the requester's
+    /// perimeter (their establishment, the region-wide services), so that a known outage is
+    /// followed on the status board rather than reported again.
+    private func requestForm(
+        service: (id: Int64, name: String), values: RequestValues, errors: [[String: String]], visitor: WebVisitor, principal: Principal
+    ) async throws -> Response {
         let words = visitor.language
+        var known: [[String: Any]] = []
+        var listed: Set<String> = []
+        let board = try await status.board(for: principal)
+        for line in board.services + board.establishments {
+            for incident in line.incidents where listed.insert(incident.ref).inserted {
+                known.append(["summary": incident.summary, "where": line.name, "since": WebFormat.date(incident.since, in: words)])
+            }
+        }
         func error(_ field: String) -> String? {
             let messages = errors.filter { $0["field"] == field }.compactMap { $0["message"] }
             return messages.isEmpty ? nil : messages.joined(separator: " ")
         }
         var data: [String: Any] = [
-            "service": ["id": service.id, "name": service.name], "errors": errors, "title": values.title, "description": values.description,
+            "knownIncidents": known.isEmpty ? false : ["items": known] as Any, "service": ["id": service.id, "name": service.name], "errors": errors, "title": values.title, "description": values.description,
             "unknown": values.unknown, "kindIncident": values.kind == .incident, "kindRequest": values.kind == .request,
             "urgencies": (1...3).reversed().map { ["value": $0, "label": WebFormat.urgency($0, in: words), "selected": $0 == values.urgency] },
         ]

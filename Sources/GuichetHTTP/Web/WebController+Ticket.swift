@@ -66,6 +66,7 @@ extension WebController {
                 return entry
             }
             data["actions"] = try await actionForms(ticket, typed: typed, words: words)
+            if principal.isStaff, ticket.origin == .monitoring { data["alertCard"] = ["items": try await alertData(ref, principal: principal, words: words)] }
             data["clocks"] = try await clockData(ref, principal: principal, words: words)
         }
         data.merge(extra) { _, new in new }
@@ -105,6 +106,24 @@ extension WebController {
                     ["value": mode.rawValue, "label": words.word("mode_\(mode.rawValue)"), "selected": mode == kept?.fields.resolutionMode]
                 },
             ]
+        }
+    }
+
+    /// A monitoring incident's alerts, each with its timeline, for the staff.
+    private func alertData(_ ref: String, principal: Principal, words: WebLanguage) async throws -> [[String: Any]] {
+        try await alerts.alerts(ofTicket: ref, for: principal).map { alert in
+            var entry: [String: Any] = [
+                "summary": alert.summary, "source": alert.source, "key": alert.key, "notifications": alert.notifications,
+                "state": alert.status == .firing ? "down" : "up", "statusText": words.word("alert_\(alert.status.rawValue)"),
+                "events": (alert.events ?? []).map { event in
+                    ["at": WebFormat.date(event.at, in: words), "atISO": WebFormat.iso(event.at), "text": words.word("alert_event_\(event.status)")] as [String: Any]
+                },
+            ]
+            if let ci = alert.ci {
+                entry["ci"] = ci.name
+                entry["ciID"] = ci.id
+            }
+            return entry
         }
     }
 

@@ -16,6 +16,7 @@ struct WebController: Sendable {
     let dashboards: DashboardService
     let cmdb: CMDBService
     let status: StatusBoard
+    let alerts: AlertService
     let live: LiveFeed
     let secureCookies: Bool
     let casEnabled: Bool

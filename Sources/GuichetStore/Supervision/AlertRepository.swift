@@ -82,9 +82,14 @@ public struct AlertRepository: Sendable {
             WITH told(position, source, key, status, occurrence) AS (
                 SELECT * FROM unnest(\(told.positions)::int8[], \(told.sources)::text[], \(told.keys)::text[], \(told.statuses)::text[], \(told.occurrences)::text[])
             ),
+            -- each signal looks its alert and its state up by their indexes: a join would let the
+            -- planner hash every event of the same occurrence (an outage's alerts share their start)
             repeated AS (
-                SELECT a.id, t.position FROM told t JOIN alerts a ON a.account_id = \(accountID) AND a.source = t.source AND a.key = t.key
-                WHERE EXISTS (SELECT 1 FROM alert_events e WHERE e.alert_id = a.id AND e.status = t.status AND e.occurrence = t.occurrence)
+                SELECT a.id, t.position FROM told t
+                CROSS JOIN LATERAL (SELECT a.id FROM alerts a WHERE a.account_id = \(accountID) AND a.source = t.source AND a.key = t.key) a
+                CROSS JOIN LATERAL (
+                    SELECT 1 FROM alert_events e WHERE e.alert_id = a.id AND e.status = t.status AND e.occurrence = t.occurrence LIMIT 1
+                ) e
             ),
             locked AS (SELECT id FROM alerts WHERE id IN (SELECT id FROM repeated) ORDER BY id FOR UPDATE),
             counted AS (
@@ -194,9 +199,10 @@ public struct AlertRepository: Sendable {
     private func lock(_ told: SignalColumns, accountID: Int64) async throws -> [String: Current] {
         let rows = try await connection.query(
             """
-            SELECT id, source, key, status, starts_at, ticket_id FROM alerts
-            WHERE account_id = \(accountID) AND (source, key) IN (SELECT * FROM unnest(\(told.sources)::text[], \(told.keys)::text[]))
-            ORDER BY id FOR UPDATE
+            SELECT a.id, a.source, a.key, a.status, a.starts_at, a.ticket_id
+            FROM unnest(\(told.sources)::text[], \(told.keys)::text[]) AS t(source, key)
+            JOIN alerts a ON a.account_id = \(accountID) AND a.source = t.source AND a.key = t.key
+            ORDER BY a.id FOR UPDATE OF a
             """,
             logger: logger
         )
