@@ -76,6 +76,10 @@ public enum WorkerHandlers {
         }
     }
 
+    /// The queues that a worker serves with fewer jobs at once than its concurrency by default:
+    /// alerts, so that a storm of them leaves the processors to the tickets people open.
+    public static let concurrencyByDefault = [ProcessAlerts.queue: 2]
+
     /// The queues these handlers listen on by default: dispatch, SLA timers, webhooks, imports,
     /// alerts, and `default` for probes and maintenance; and mail when the worker sends it.
     public static func queues(sendingMail: Bool) -> [String] {

@@ -19,7 +19,7 @@ struct Work: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(help: "Queues to serve, each with its concurrency: assignment=8,notifications=4 (env GUICHET_WORKER_QUEUES, default all).")
+    @Option(help: "Queues to serve, each with its concurrency: assignment=8,notifications=4 (env GUICHET_WORKER_QUEUES, default all, alerts two at a time).")
     var queues: String?
 
     @Option(help: "Jobs run at once per queue without its own figure (env GUICHET_WORKER_CONCURRENCY, default 8).")
@@ -87,7 +87,8 @@ struct Work: AsyncParsableCommand {
         let mail = try mailSettings()
         let queueList: [QueueConcurrency]
         do {
-            let defaults = WorkerHandlers.queues(sendingMail: mail != nil).joined(separator: ",")
+            let defaults = WorkerHandlers.queues(sendingMail: mail != nil)
+                .map { name in WorkerHandlers.concurrencyByDefault[name].map { "\(name)=\($0)" } ?? name }.joined(separator: ",")
             queueList = try QueueConcurrency.parse(queues ?? Environment.value("GUICHET_WORKER_QUEUES") ?? defaults, defaultConcurrency: concurrency)
         } catch {
             throw ValidationError(error.description)

@@ -48,6 +48,8 @@ struct AlertsBench: AsyncParsableCommand {
         guard let url = URL(string: baseURL), let host = url.host, let port = url.port else { throw ValidationError("bad --base-url") }
 
         try await withBenchDatabase(databaseURL, connections: 2) { client, logger in
+            // the import's follow-up jobs (the search's trigram counts) finish before the outage starts
+            try await Self.waitIdle(client, logger: logger)
             let started = Date()
             let outages = try await Self.outages(client, establishments: establishments, startsAt: started, logger: logger)
             let devices = outages.map(\.devices).reduce(0, +)
@@ -217,6 +219,16 @@ struct AlertsBench: AsyncParsableCommand {
         var ids: [Int64] = []
         for try await id in rows.decode(Int64.self) { ids.append(id) }
         return ids
+    }
+
+    /// Waits until no job is due or running (at most two minutes).
+    static func waitIdle(_ client: PostgresClient, logger: Logger) async throws {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
+            let rows = try await client.query("SELECT count(*)::bigint FROM queue.jobs WHERE state IN (0, 1) AND run_at <= now()", logger: logger)
+            for try await left in rows.decode(Int64.self) where left == 0 { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
     }
 
     /// Waits until every notification received has been processed (at most two minutes).

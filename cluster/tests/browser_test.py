@@ -883,6 +883,35 @@ def live_console(run):
 
 
 @check
+def live_status_board(run):
+    """An outage monitoring reports shows on the requester's status board without a reload, with its incident, then clears."""
+    uai = run.account("requester")["organization_code"]
+    name = f"RTR-BRW-{int(time.time())}"
+    run.create_ci({"class": "router", "name": name, "establishment": uai})
+    requester = run.browser()
+    sign_in(run, requester, "requester")
+    requester.get(run.url("/status"))
+    wait_for(requester, lambda d: d.find_element(By.ID, "live").get_attribute("data-state") == "connected",
+             "#live[data-state=connected]", seen=lambda d: d.find_element(By.ID, "live").get_attribute("data-state"))
+    row = f'#status-establishments tr[data-code="{uai}"]'
+    assert requester.find_element(By.CSS_SELECTOR, row).get_attribute("data-state") == "up", "the establishment is not up before the outage"
+    requester.execute_script("window.guichetNoReload = true")
+
+    def send(status):
+        alert = {"source": "browser-test", "key": name, "status": status, "severity": "critical", "ci": name, "summary": "Routeur injoignable"}
+        reply = run.http("POST", "/api/v1/alerts", token=run.token("monitoring"), body=alert)
+        assert reply.status == 202, f"POST /api/v1/alerts answered {reply.status}: {reply.body[:300]!r}"
+
+    send("firing")
+    wait_for(requester, lambda d: d.find_element(By.CSS_SELECTOR, row).get_attribute("data-state") == "down", f"{row}[data-state=down]")
+    wait_text(requester, row, "Réseau coupé")
+    assert requester.execute_script("return window.guichetNoReload === true"), "the board reloaded instead of updating live"
+    run.shot(requester, "status-board-down")
+    send("resolved")
+    wait_for(requester, lambda d: d.find_element(By.CSS_SELECTOR, row).get_attribute("data-state") == "up", f"{row}[data-state=up] after the recovery")
+
+
+@check
 def stale_version_conflict(run):
     """An action sent from a page older than the ticket is refused with an alert and a way to reload."""
     ref = run.open_ticket("requester", "Vidéoprojecteur B12 : image violette")["ref"]
