@@ -30,3 +30,17 @@ public struct WaitingAlertJobHandler: JobHandler {
         try await alerts.raiseWaiting(try job.parameters(RaiseAlert.self).alertId)
     }
 }
+
+/// `alerts.settle` (`SettleAlert`): looks at a flapping alert again.
+public struct SettleAlertJobHandler: JobHandler {
+    let alerts: AlertService
+
+    public init(alerts: AlertService) {
+        self.alerts = alerts
+    }
+
+    public func handle(_ job: ClaimedJob, logger: Logger) async throws {
+        let parameters = try job.parameters(SettleAlert.self)
+        try await alerts.settle(parameters.alertId, stopped: parameters.stopped)
+    }
+}

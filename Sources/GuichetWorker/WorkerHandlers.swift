@@ -25,6 +25,7 @@ public enum WorkerHandlers {
             CountSearchTrigrams.kind: SearchTrigramsJobHandler(cmdb: desk.cmdb),
             ProcessAlerts.kind: AlertJobHandler(alerts: desk.alerts),
             RaiseAlert.kind: WaitingAlertJobHandler(alerts: desk.alerts),
+            SettleAlert.kind: SettleAlertJobHandler(alerts: desk.alerts),
         ]
         if let mail {
             handlers[SendMail.kind] = MailJobHandler(notifications: desk.notifications, smtp: SMTPClient(configuration: mail.smtp), sender: mail.sender)

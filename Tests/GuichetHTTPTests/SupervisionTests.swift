@@ -227,6 +227,45 @@ struct SupervisionTests {
         }
     }
 
+    @Test("flapping: a service that fails and recovers six times in a few minutes marks its incident, which stays open until the alert settles; then it follows the alert again")
+    func flapping() async throws {
+        try await withAPI(worker: true, pollInterval: .milliseconds(250)) { api async throws in
+            _ = try await CMDBTests.create(api, #""class":"server","name":"SRV-FLAP-01""#)
+            let epoch = Int(Date().timeIntervalSince1970)
+            let nagios = { (fields: String) in try await Self.processed(api, try await Self.send(api, "/api/v1/alerts/nagios", fields)) }
+            let problem = { (id: Int) in
+                #"{"type":"PROBLEM","host":"SRV-FLAP-01","service":"HTTP","state":"CRITICAL","state_type":"HARD","problem_id":"\#(id)","output":"délai dépassé","time":"\#(epoch + id)"}"#
+            }
+            let recovery = { (id: Int) in
+                #"{"type":"RECOVERY","host":"SRV-FLAP-01","service":"HTTP","state":"OK","state_type":"HARD","problem_id":"0","last_problem_id":"\#(id)","time":"\#(epoch + id)"}"#
+            }
+            for id in 1...3 {
+                #expect(try await nagios(problem(id)) == 1)
+                #expect(try await nagios(recovery(id)) == 1)
+            }
+            let incidents = try await Self.incidents(api) { _ in true }
+            let incident = try #require(incidents.first)
+            #expect(incidents.count == 1, "one incident, reopened each time")
+            #expect(try await api.ticket(incident.id, as: "agent").status != .resolved, "the sixth change marks it flapping: not resolved")
+            let alerts = { try await api.call(.get, "/api/v1/tickets/\(incident.id)/alerts", as: "agent").decode([String: [AlertView]].self)["items"] ?? [] }
+            #expect(try await alerts().first?.flappingSince != nil)
+            let notes = { try await api.call(.get, "/api/v1/tickets/\(incident.id)/history", as: "agent").decode(HistoryPage.self).items.compactMap(\.note) }
+            let written = try await notes()
+            #expect(written.contains { $0.hasPrefix("Alerte instable (6 changements d'état en 30 minutes)") }, "\(written)")
+
+            #expect(try await nagios(problem(4)) == 1)
+            #expect(try await api.ticket(incident.id, as: "agent").status != .resolved)
+            #expect(try await nagios(#"{"type":"FLAPPINGSTOP","host":"SRV-FLAP-01","service":"HTTP","state":"CRITICAL","time":"\#(epoch + 5)"}"#) == 1)
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await alerts().first?.flappingSince != nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(try await alerts().first?.flappingSince == nil, "settled once Nagios says the flapping stopped")
+            #expect(try await notes().contains { $0.hasPrefix("Alerte stabilisée, toujours en alerte") })
+            #expect(try await nagios(recovery(4)) == 1)
+            #expect(try await api.ticket(incident.id, as: "agent").status == .resolved, "settled, the recovery resolves it")
+            #expect(try await Self.incidents(api) { _ in true }.count == 1)
+        }
+    }
+
     @Test("the children of an outage arrive first, the router a moment later: one P1 incident, the router's, gathers them all")
     func childrenFirst() async throws {
         try await withAPI(worker: true, pollInterval: .milliseconds(250)) { api async throws in

@@ -47,6 +47,13 @@ public struct AlertSignal: Sendable, Equatable, Codable {
     /// change of state, a maintenance window.
     public var downtime: Downtime?
 
+    /// The monitoring tool saw the alert start or stop flapping: not a change of state.
+    public var flapping: Flapping?
+
+    public enum Flapping: String, Sendable, Equatable, Codable {
+        case started, stopped
+    }
+
     public enum Downtime: Sendable, Equatable, Codable {
         case started(reason: String)
         case ended
@@ -55,7 +62,7 @@ public struct AlertSignal: Sendable, Equatable, Codable {
     public init(
         source: String, key: String, status: Status, severity: Severity, ci: String? = nil, hosts: [String] = [],
         labels: [String: String] = [:], summary: String, details: String? = nil, startsAt: Date, endsAt: Date? = nil,
-        occurrence: String? = nil, acknowledgement: String? = nil, downtime: Downtime? = nil
+        occurrence: String? = nil, acknowledgement: String? = nil, downtime: Downtime? = nil, flapping: Flapping? = nil
     ) {
         self.source = source
         self.key = key
@@ -71,6 +78,7 @@ public struct AlertSignal: Sendable, Equatable, Codable {
         self.occurrence = occurrence ?? startsAt.formatted(.iso8601)
         self.acknowledgement = acknowledgement
         self.downtime = downtime
+        self.flapping = flapping
     }
 
     /// A host name as a label carries it, without the port an exporter adds (`srv1:9100`) or the

@@ -19,7 +19,7 @@ public enum NagiosNotification {
     static let serviceStates = ["OK", "WARNING", "CRITICAL", "UNKNOWN"]
 
     /// The alert a notification tells of: none for a soft problem (Nagios is still checking) and
-    /// for the notifications that change nothing Guichet follows (flapping, custom).
+    /// for a custom notification.
     public static func signals(from body: Data, now: Date) throws(AlertPayloadProblem) -> [AlertSignal] {
         try signal(fields(of: body), now: now).map { [$0] } ?? []
     }
@@ -51,6 +51,7 @@ public enum NagiosNotification {
         let status: AlertSignal.Status
         var acknowledgement: String?
         var downtime: AlertSignal.Downtime?
+        var flapping: AlertSignal.Flapping?
         switch type {
         case "PROBLEM":
             guard let state else { throw AlertPayloadProblem("state", "A problem has a state: \(states.joined(separator: ", ")).") }
@@ -66,6 +67,12 @@ public enum NagiosNotification {
             status = .firing
             let who = field("author") ?? "?"
             downtime = .started(reason: String(("Maintenance déclarée dans la supervision par \(who)" + (field("comment").map { " : \($0)" } ?? ".")).prefix(500)))
+        case "FLAPPINGSTART":
+            status = .firing
+            flapping = .started
+        case "FLAPPINGSTOP", "FLAPPINGDISABLED":
+            status = .firing
+            flapping = .stopped
         case "DOWNTIMEEND", "DOWNTIMECANCELLED":
             status = .resolved
             downtime = .ended
@@ -79,7 +86,7 @@ public enum NagiosNotification {
             severity: ["CRITICAL", "DOWN", "UNREACHABLE"].contains(state ?? "") || state == nil ? .critical : .warning,
             hosts: [host] + (field("address").map { [$0] } ?? []), labels: fields.filter { !$0.value.isEmpty }, summary: String(summary.prefix(500)),
             startsAt: time, endsAt: status == .resolved ? time : nil, occurrence: problem.map { "problem:\($0)" } ?? "time:\(Int(time.timeIntervalSince1970))",
-            acknowledgement: acknowledgement, downtime: downtime
+            acknowledgement: acknowledgement, downtime: downtime, flapping: flapping
         )
     }
 

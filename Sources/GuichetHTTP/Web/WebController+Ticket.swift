@@ -119,6 +119,7 @@ extension WebController {
                     ["at": WebFormat.date(event.at, in: words), "atISO": WebFormat.iso(event.at), "text": words.word("alert_event_\(event.status)")] as [String: Any]
                 },
             ]
+            if let since = alert.flappingSince { entry["flapping"] = WebFormat.date(since, in: words) }
             if let ci = alert.ci {
                 entry["ci"] = ci.name
                 entry["ciID"] = ci.id

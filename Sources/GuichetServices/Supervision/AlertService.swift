@@ -19,6 +19,11 @@ public struct AlertService: Sendable {
     /// How long an alert on a CI that depends on others waits for its cause's alert before opening
     /// its own incident (the children of an outage often arrive before its root).
     public static let causeWindow: Duration = .seconds(1)
+    /// An alert that changes state more than `flapChanges` times within `flapWindow` is flapping;
+    /// it has settled after `settleAfter` without a change.
+    public static let flapChanges = 5
+    public static let flapWindow: TimeInterval = 30 * 60
+    public static let settleAfter: TimeInterval = 10 * 60
     /// The largest notification taken.
     public static let maxBytes = 1_048_576
 
@@ -88,7 +93,10 @@ public struct AlertService: Sendable {
         for signal in signals where signal.downtime != nil {
             if try await applyDowntime(signal, from: stored) { changed += 1 }
         }
-        for batch in Self.batches(signals.filter { $0.acknowledgement == nil && $0.downtime == nil }) {
+        for signal in signals where signal.flapping != nil {
+            if try await applyFlapping(signal, from: stored) { changed += 1 }
+        }
+        for batch in Self.batches(signals.filter { $0.acknowledgement == nil && $0.downtime == nil && $0.flapping == nil }) {
             changed += try await apply(batch, from: stored, by: principal)
         }
         try await database.client.withConnection {
@@ -162,6 +170,76 @@ public struct AlertService: Sendable {
         }
     }
 
+    /// The monitoring tool saw an alert start or stop flapping.
+    private func applyFlapping(_ signal: AlertSignal, from stored: StoredAlertNotification) async throws -> Bool {
+        try await transactions.run { work in
+            guard let alert = try await AlertRepository(connection: work.connection, logger: logger).alert(source: signal.source, key: signal.key, accountID: stored.accountID)
+            else { return false }
+            switch signal.flapping {
+            case .started?:
+                return try await startFlapping(alert.id, summary: signal.summary, changes: nil, in: work)
+            case .stopped?:
+                try await work.enqueue(SettleAlert(alertId: alert.id, stopped: true).job())
+                return true
+            case nil:
+                return false
+            }
+        }
+    }
+
+    /// Marks an alert flapping: its incident gets a note and stops following it until it settles,
+    /// which is looked at after `settleAfter`. Returns whether it was not flapping already.
+    @discardableResult
+    private func startFlapping(_ alertID: Int64, summary: String, changes: Int?, in work: UnitOfWork) async throws -> Bool {
+        let now = clock.now()
+        guard let marked = try await AlertRepository(connection: work.connection, logger: logger).markFlapping(alertID: alertID, at: now) else { return false }
+        if let ticketID = marked { try await note(MonitoringIncident.flappingText(summary: summary, changes: changes), onTicket: ticketID, in: work) }
+        try await work.enqueue(SettleAlert(alertId: alertID).job(at: now.addingTimeInterval(Self.settleAfter)))
+        return true
+    }
+
+    /// Looks at a flapping alert again (`SettleAlert`): unless it changed within `settleAfter` (and
+    /// the monitoring tool did not say it stopped), it has settled, its incident is told, and the
+    /// incident follows its state again: opened or reopened if it fires, resolved if it recovered.
+    public func settle(_ alertID: Int64, stopped: Bool) async throws {
+        try await transactions.run { work in
+            let alerts = AlertRepository(connection: work.connection, logger: logger)
+            var ci: AlertCI?
+            if let ciID = try await alerts.flappingState(alertID: alertID, lock: false)?.ciID { ci = try await alerts.ci(id: ciID) }
+            try await lockCorrelation(ofEstablishment: ci?.establishmentID ?? 0, in: work)
+            guard let state = try await alerts.flappingState(alertID: alertID, lock: true), state.flappingSince != nil else { return }
+            let now = clock.now()
+            if !stopped, let last = state.lastChange, now.timeIntervalSince(last) < Self.settleAfter {
+                try await work.enqueue(SettleAlert(alertId: alertID).job(at: last.addingTimeInterval(Self.settleAfter)))
+                return
+            }
+            try await alerts.clearFlapping(alertID: alertID, at: now)
+            if let ticketID = state.ticketID { try await note(MonitoringIncident.settledText(summary: state.summary, status: state.status), onTicket: ticketID, in: work) }
+            switch state.status {
+            case .firing:
+                guard let pending = try await alerts.pending(alertID: alertID, withIncident: true),
+                    let principal = try await DirectoryRepository(connection: work.connection, logger: logger).principal(personID: pending.accountID)
+                else { return }
+                let alert = AppliedAlert(id: alertID, ticketID: state.ticketID, outcome: state.ticketID == nil ? .new : .changed(previous: .resolved))
+                _ = try await raise(pending.signal, alert: alert, ci: ci, by: principal, mayWait: false, in: work)
+            case .resolved:
+                guard let ticketID = state.ticketID,
+                    let principal = try await DirectoryRepository(connection: work.connection, logger: logger).principal(personID: state.accountID)
+                else { return }
+                try await recover(ticketID, at: state.lastChange ?? now, by: principal, in: work)
+            }
+        }
+    }
+
+    /// An internal note on a monitoring incident that is not closed, written by Guichet.
+    private func note(_ text: String, onTicket ticketID: Int64, in work: UnitOfWork) async throws {
+        guard let record = try await TicketRepository(connection: work.connection, logger: logger).find(.id(ticketID), scope: .all, lock: true),
+            record.status != .closed,
+            let principal = try await DirectoryRepository(connection: work.connection, logger: logger).principal(personID: record.requester.id)
+        else { return }
+        _ = try await tickets.addComment(text, visibility: .internal, origin: .monitoring, to: record, by: principal, in: work)
+    }
+
     /// Applies a batch of signals in one transaction, serialised with the other alerts of their
     /// establishments so that two workers never open two incidents for one outage: the replays are
     /// counted first, on their own; the rest are applied together, then the firing ones raise or
@@ -178,6 +256,9 @@ public struct AlertService: Sendable {
             let cis = try await alerts.cis(for: fresh)
             for establishment in Set(cis.map { $0?.establishmentID ?? 0 }).sorted() { try await lockCorrelation(ofEstablishment: establishment, in: work) }
             let applied = try await alerts.apply(fresh, cis: cis, accountID: stored.accountID, notificationID: stored.id)
+            let changes = try await alerts.changes(
+                of: applied.filter { if case .changed = $0.outcome { !$0.flapping } else { false } }.map(\.id), since: clock.now().addingTimeInterval(-Self.flapWindow)
+            )
             var changed = 0
             var raising: [(signal: AlertSignal, alert: AppliedAlert, ci: AlertCI?)] = []
             var recovered: [Int64: Date] = [:]
@@ -188,6 +269,11 @@ public struct AlertService: Sendable {
                 switch (alert.outcome, signal.status) {
                 case (.stale, _), (.changed(previous: .firing), .firing), (.new, .resolved):
                     continue
+                case (.changed, _) where alert.flapping:
+                    // a flapping alert's incident waits until it settles
+                    continue
+                case (.changed, _) where (changes[alert.id] ?? 0) > Self.flapChanges:
+                    try await startFlapping(alert.id, summary: signal.summary, changes: changes[alert.id] ?? 0, in: work)
                 case (_, .firing):
                     raising.append((signal, alert, cis[index]))
                 case (_, .resolved):

@@ -36,6 +36,8 @@ public struct AlertView: Sendable, Equatable, Codable {
     public var lastSeenAt: Date
     /// How many notifications told of it, replays included.
     public var notifications: Int
+    /// Since when it flaps: its incident does not follow it until it settles.
+    public var flappingSince: Date?
     /// Each state it was told to be in, once (on an incident's list only).
     public var events: [Event]?
 
@@ -55,6 +57,7 @@ public struct AlertView: Sendable, Equatable, Codable {
         firstSeenAt = record.firstSeenAt
         lastSeenAt = record.lastSeenAt
         notifications = record.notifications
+        flappingSince = record.flappingSince
         events = withEvents ? record.events.map { Event(status: $0.status, occurrence: $0.occurrence, at: $0.at) } : nil
     }
 }

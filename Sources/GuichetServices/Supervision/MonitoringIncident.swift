@@ -51,6 +51,18 @@ struct MonitoringIncident {
         return request
     }
 
+    /// What an incident's agent reads when one of its alerts starts flapping.
+    static func flappingText(summary: String, changes: Int?) -> String {
+        let how = changes.map { "\($0) changements d'état en \(Int(AlertService.flapWindow / 60)) minutes" } ?? "signalée par la supervision"
+        return "Alerte instable (\(how)) : \(summary). L'incident ne suit plus cette alerte, ni pour se résoudre ni pour se rouvrir, "
+            + "jusqu'à ce qu'elle se stabilise."
+    }
+
+    /// What an incident's agent reads when a flapping alert has settled.
+    static func settledText(summary: String, status: AlertSignal.Status) -> String {
+        "Alerte stabilisée, \(status == .firing ? "toujours en alerte" : "rétablie") : \(summary). L'incident suit de nouveau cette alerte."
+    }
+
     /// What an incident's agent and history read once every alert has recovered.
     static func recoveredText(at time: Date) -> String {
         let format = Date.FormatStyle(date: .numeric, time: .shortened, timeZone: TimeZone(identifier: "Europe/Paris") ?? .gmt)

@@ -70,13 +70,14 @@ extension AlertRepository {
         return nil
     }
 
-    /// A firing alert that has no incident yet, as a signal again with its account, held until the
-    /// transaction ends; `nil` once it has one or has resolved.
-    public func pending(alertID: Int64) async throws -> (signal: AlertSignal, accountID: Int64)? {
+    /// A firing alert that has no incident yet (or, `withIncident`, whether it has one or not), as a
+    /// signal again with its account, held until the transaction ends; `nil` once it has one or has
+    /// resolved.
+    public func pending(alertID: Int64, withIncident: Bool = false) async throws -> (signal: AlertSignal, accountID: Int64)? {
         let rows = try await connection.query(
             """
             SELECT source, key, severity, summary, details, labels::text, account_id, starts_at FROM alerts
-            WHERE id = \(alertID) AND status = 'firing' AND ticket_id IS NULL FOR UPDATE
+            WHERE id = \(alertID) AND status = 'firing' AND (ticket_id IS NULL OR \(withIncident)) FOR UPDATE
             """,
             logger: logger
         )

@@ -27,13 +27,14 @@ public struct AlertRecord: Sendable, Equatable {
     public var firstSeenAt: Date
     public var lastSeenAt: Date
     public var notifications: Int
+    public var flappingSince: Date?
     public var events: [Event] = []
 }
 
 extension AlertRepository {
     static let recordColumns = """
         a.id, a.source, a.key, a.status, a.severity, a.summary, a.details, a.labels::text, a.ci_id, c.name, a.ticket_id, t.ref,
-        a.starts_at, a.ends_at, a.first_seen_at, a.last_seen_at, a.notifications
+        a.starts_at, a.ends_at, a.first_seen_at, a.last_seen_at, a.notifications, a.flapping_since
         FROM alerts a LEFT JOIN cis c ON c.id = a.ci_id LEFT JOIN tickets t ON t.id = a.ticket_id
         """
 
@@ -72,15 +73,16 @@ extension AlertRepository {
     private func records(_ query: PostgresQuery) async throws -> [AlertRecord] {
         var records: [AlertRecord] = []
         for try await row in try await connection.query(query, logger: logger) {
-            let (id, source, key, status, severity, summary, details, labels, ci, ciName, ticket, ref, starts, ends, first, last, count) = try row.decode(
-                (Int64, String, String, String, String, String, String?, String, Int64?, String?, Int64?, String?, Date, Date?, Date, Date, Int32).self
+            let (id, source, key, status, severity, summary, details, labels, ci, ciName, ticket, ref, starts, ends, first, last, count, flapping) = try row.decode(
+                (Int64, String, String, String, String, String, String?, String, Int64?, String?, Int64?, String?, Date, Date?, Date, Date, Int32, Date?).self
             )
             records.append(
                 AlertRecord(
                     id: id, source: source, key: key, status: AlertSignal.Status(rawValue: status) ?? .firing,
                     severity: AlertSignal.Severity(rawValue: severity) ?? .warning, summary: summary, details: details,
                     labels: (try? JSONDecoder().decode([String: String].self, from: Data(labels.utf8))) ?? [:], ciID: ci, ciName: ciName, ticketID: ticket,
-                    ticketRef: ref, startsAt: starts, endsAt: ends, firstSeenAt: first, lastSeenAt: last, notifications: Int(count)
+                    ticketRef: ref, startsAt: starts, endsAt: ends, firstSeenAt: first, lastSeenAt: last, notifications: Int(count),
+                    flappingSince: flapping
                 )
             )
         }

@@ -28,11 +28,14 @@ public struct AppliedAlert: Sendable, Equatable {
     public var id: Int64
     public var ticketID: Int64?
     public var outcome: Outcome
+    /// It was flapping before this signal.
+    public var flapping: Bool
 
-    public init(id: Int64, ticketID: Int64?, outcome: Outcome) {
+    public init(id: Int64, ticketID: Int64?, outcome: Outcome, flapping: Bool = false) {
         self.id = id
         self.ticketID = ticketID
         self.outcome = outcome
+        self.flapping = flapping
     }
 }
 
@@ -129,7 +132,9 @@ public struct AlertRepository: Sendable {
             )
             for try await (id, source, key) in rows.decode((Int64, String, String).self) {
                 created.insert(id)
-                current[SignalColumns.identity(source: source, key: key)] = Current(id: id, status: .firing, startsAt: .distantPast, ticketID: nil)
+                current[SignalColumns.identity(source: source, key: key)] = Current(
+                    id: id, status: .firing, startsAt: .distantPast, ticketID: nil, flappingSince: nil
+                )
             }
             // another worker created some of them meanwhile: they are now theirs to lock and change
             if created.count < missing.count { current.merge(try await lock(new, accountID: accountID)) { mine, _ in mine } }
@@ -160,7 +165,9 @@ public struct AlertRepository: Sendable {
                 applied.append(AppliedAlert(id: alert.id, ticketID: alert.ticketID, outcome: .stale))
             } else {
                 changed.append(index)
-                applied.append(AppliedAlert(id: alert.id, ticketID: alert.ticketID, outcome: .changed(previous: alert.status)))
+                applied.append(
+                    AppliedAlert(id: alert.id, ticketID: alert.ticketID, outcome: .changed(previous: alert.status), flapping: alert.flappingSince != nil)
+                )
             }
         }
         if !replayed.isEmpty {
@@ -193,13 +200,14 @@ public struct AlertRepository: Sendable {
         var status: AlertSignal.Status
         var startsAt: Date
         var ticketID: Int64?
+        var flappingSince: Date?
     }
 
     /// Locks the existing alerts of the signals, in id order; by identity.
     private func lock(_ told: SignalColumns, accountID: Int64) async throws -> [String: Current] {
         let rows = try await connection.query(
             """
-            SELECT a.id, a.source, a.key, a.status, a.starts_at, a.ticket_id
+            SELECT a.id, a.source, a.key, a.status, a.starts_at, a.ticket_id, a.flapping_since
             FROM unnest(\(told.sources)::text[], \(told.keys)::text[]) AS t(source, key)
             JOIN alerts a ON a.account_id = \(accountID) AND a.source = t.source AND a.key = t.key
             ORDER BY a.id FOR UPDATE OF a
@@ -207,9 +215,11 @@ public struct AlertRepository: Sendable {
             logger: logger
         )
         var found: [String: Current] = [:]
-        for try await (id, source, key, status, startsAt, ticketID) in rows.decode((Int64, String, String, String, Date, Int64?).self) {
+        for try await (id, source, key, status, startsAt, ticketID, flapping) in rows.decode((Int64, String, String, String, Date, Int64?, Date?).self) {
             guard let status = AlertSignal.Status(rawValue: status) else { continue }
-            found[SignalColumns.identity(source: source, key: key)] = Current(id: id, status: status, startsAt: startsAt, ticketID: ticketID)
+            found[SignalColumns.identity(source: source, key: key)] = Current(
+                id: id, status: status, startsAt: startsAt, ticketID: ticketID, flappingSince: flapping
+            )
         }
         return found
     }
