@@ -14,6 +14,8 @@ public enum TicketActionName: String, Sendable, Codable, CaseIterable {
 public struct Resolution: Sendable, Equatable, Codable {
     /// The resolution code used for requests outside the service centre's perimeter.
     public static let outOfPerimeterCode = "out_of_perimeter"
+    /// The code of a ticket resolved as a duplicate of another (a merged incident).
+    public static let duplicateCode = "duplicate"
 
     public var code: String
     public var solution: String

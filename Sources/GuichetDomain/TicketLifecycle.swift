@@ -14,8 +14,16 @@ public enum TicketLifecycle {
         }
     }
 
-    /// Out-of-perimeter requests may be answered before anyone takes them in charge.
+    /// Out-of-perimeter requests, and duplicates of another ticket, may be answered before anyone
+    /// takes them in charge.
     static let outOfPerimeterSources: Set<TicketStatus> = [.new, .assigned]
+
+    /// Where a ticket may be resolved from with the resolution `code`.
+    public static func resolvableSources(code: String) -> Set<TicketStatus> {
+        var sources = allowedSources(of: .resolve)
+        if [Resolution.outOfPerimeterCode, Resolution.duplicateCode].contains(code) { sources.formUnion(outOfPerimeterSources) }
+        return sources
+    }
 
     /// The state an action leads to from `status`, or why it may not. A reopened ticket goes back to
     /// its agent; without one (answered before anyone took it) it goes back to its team, or to dispatch.
@@ -28,9 +36,7 @@ public enum TicketLifecycle {
         try validateFields(of: action)
         let name = action.name
         var sources = allowedSources(of: name)
-        if case .resolve(let resolution) = action, resolution.code == Resolution.outOfPerimeterCode {
-            sources.formUnion(outOfPerimeterSources)
-        }
+        if case .resolve(let resolution) = action { sources = resolvableSources(code: resolution.code) }
         guard sources.contains(status) else {
             throw .invalidTransition(action: name, from: status)
         }

@@ -234,6 +234,18 @@ struct AccessMatrixTests {
                 #expect(try await api.call(.get, "/api/v1/maintenance", as: "monitoring").status == .forbidden, "a monitoring token sends, it does not read")
             }
             return 1
+        case ("post", "/api/v1/tickets/{id}/merge"), ("post", "/api/v1/tickets/{id}/split"):
+            // fresh incidents of the requester's, so that the fixture's stay as they are
+            let source = try await api.open()
+            if path.hasSuffix("/merge") {
+                let target = try await api.open()
+                let response = try await api.call(.post, "/api/v1/tickets/\(source.id)/merge", as: role, body: #"{"into":"\#(target.ref)"}"#)
+                #expect(response.status == (staff.contains(role) ? .ok : .forbidden), "\(role) merging incidents: \(response.status) \(response.text)")
+            } else {
+                let response = try await api.call(.post, "/api/v1/tickets/\(source.id)/split", as: role, body: #"{"alerts":[1]}"#)
+                #expect(response.status == (staff.contains(role) ? .unprocessableContent : .forbidden), "\(role) splitting an incident: \(response.status)")
+            }
+            return 1
         case ("get", "/api/v1/tickets/{id}/alerts"):
             return try await onEachTicket(fixture, path, as: role, api: api) { name, _ in
                 (.get, nil, [:], !staff.contains(role) ? .forbidden : visible.contains(name) ? .ok : .notFound)

@@ -266,6 +266,48 @@ struct SupervisionTests {
         }
     }
 
+    @Test("an agent merges one monitoring incident into another, alerts and equipment with it, and splits an alert off again into an incident of its own; what cannot be merged or split is refused saying why")
+    func mergeAndSplit() async throws {
+        try await withAPI(worker: true, pollInterval: .milliseconds(250)) { api async throws in
+            let first = try await CMDBTests.create(api, #""class":"server","name":"SRV-MRG-01""#)
+            let second = try await CMDBTests.create(api, #""class":"server","name":"SRV-MRG-02""#)
+            for name in ["SRV-MRG-01", "SRV-MRG-02"] {
+                try await Self.send(api, "/api/v1/alerts", #"{"source":"zabbix","key":"\#(name):disk","status":"firing","severity":"warning","ci":"\#(name)","summary":"Disque plein"}"#)
+            }
+            let opened = try await Self.incidents(api) { $0.count == 2 }
+            let target = try #require(opened.first { $0.title.contains("SRV-MRG-01") })
+            let source = try #require(opened.first { $0.title.contains("SRV-MRG-02") })
+            let alerts = { (id: Int64) in try await api.call(.get, "/api/v1/tickets/\(id)/alerts", as: "agent").decode([String: [AlertView]].self)["items"] ?? [] }
+
+            #expect(try await api.call(.post, "/api/v1/tickets/\(source.id)/merge", as: "requester", body: #"{"into":"\#(target.ref)"}"#).status == .forbidden)
+            let itself = try await api.call(.post, "/api/v1/tickets/\(source.id)/merge", as: "agent", body: #"{"into":"\#(source.ref)"}"#)
+            #expect(itself.status == .unprocessableContent && itself.text.contains(#""into""#), "\(itself.text)")
+            let merged = try await api.call(.post, "/api/v1/tickets/\(source.id)/merge", as: "agent", body: #"{"into":"\#(target.ref)"}"#)
+            #expect(merged.status == .ok, "\(merged.text)")
+            #expect(Set(try merged.decode(TicketView.self).cis?.map(\.id) ?? []) == [first.id, second.id], "the equipment joins the incident merged into")
+            #expect(Set(try await alerts(target.id).map(\.key)) == ["SRV-MRG-01:disk", "SRV-MRG-02:disk"])
+            let resolved = try await api.ticket(source.id, as: "agent")
+            #expect(resolved.status == .resolved && resolved.resolution?.code == "duplicate" && resolved.resolution?.solution.contains(target.ref) == true)
+            let again = try await api.call(.post, "/api/v1/tickets/\(source.id)/merge", as: "agent", body: #"{"into":"\#(target.ref)"}"#)
+            #expect(again.status == .conflict, "a resolved incident is not merged again: \(again.status)")
+
+            let moving = try #require(try await alerts(target.id).first { $0.key == "SRV-MRG-02:disk" })
+            let everything = try await alerts(target.id).map(\.id)
+            let all = try await api.call(.post, "/api/v1/tickets/\(target.id)/split", as: "agent", body: #"{"alerts":\#(everything)}"#)
+            #expect(all.status == .unprocessableContent && all.text.contains("stays"), "\(all.text)")
+            let foreign = try await api.call(.post, "/api/v1/tickets/\(target.id)/split", as: "agent", body: #"{"alerts":[999999]}"#)
+            #expect(foreign.status == .unprocessableContent && foreign.text.contains("999999"))
+            let split = try await api.call(.post, "/api/v1/tickets/\(target.id)/split", as: "agent", body: #"{"alerts":[\#(moving.id)]}"#)
+            #expect(split.status == .created, "\(split.text)")
+            let apart = try split.decode(TicketView.self)
+            #expect(apart.origin == .monitoring && apart.title.contains("SRV-MRG-02") && apart.cis?.map(\.id) == [second.id])
+            let left = try await alerts(target.id)
+            #expect(try await alerts(apart.id).map(\.id) == [moving.id] && left.map(\.key) == ["SRV-MRG-01:disk"])
+            let notes = try await api.call(.get, "/api/v1/tickets/\(target.id)/history", as: "agent").decode(HistoryPage.self).items.compactMap(\.note)
+            #expect(notes.contains { $0.contains(source.ref) && $0.contains("fusionné") } && notes.contains { $0.contains(apart.ref) })
+        }
+    }
+
     @Test("the children of an outage arrive first, the router a moment later: one P1 incident, the router's, gathers them all")
     func childrenFirst() async throws {
         try await withAPI(worker: true, pollInterval: .milliseconds(250)) { api async throws in

@@ -15,6 +15,36 @@ struct AlertsController {
         table.add(.post, "/alerts/nagios", in: group, prefix: prefix) { try await receive($0, $1, format: .nagios) }
         table.add(.get, "/alerts", in: group, prefix: prefix, handler: search)
         table.add(.get, "/tickets/{id}/alerts", in: group, prefix: prefix, handler: ofTicket)
+        table.add(.post, "/tickets/{id}/merge", in: group, prefix: prefix, handler: merge)
+        table.add(.post, "/tickets/{id}/split", in: group, prefix: prefix, handler: split)
+    }
+
+    struct MergeBody: Decodable {
+        /// The incident merged into: its id or ref.
+        var into: String
+    }
+
+    struct SplitBody: Decodable {
+        var alerts: [Int64]
+    }
+
+    /// `POST /tickets/{id}/merge`: the incident joins another, with its alerts and equipment.
+    @Sendable func merge(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let key = try context.parameters.require("id")
+        let body = try await JSONBody.decode(MergeBody.self, from: request, context: context)
+        return try TicketsController.json(try await alerts.merge(key, into: body.into, by: principal))
+    }
+
+    /// `POST /tickets/{id}/split`: alerts of the incident leave it for a new incident (201).
+    @Sendable func split(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let key = try context.parameters.require("id")
+        let body = try await JSONBody.decode(SplitBody.self, from: request, context: context)
+        let opened = try await alerts.split(key, alerts: body.alerts, by: principal)
+        var response = try TicketsController.json(opened, status: .created)
+        response.headers[.location] = "/api/v1/tickets/\(opened.id)"
+        return response
     }
 
     /// `GET /alerts?q=&status=&cursor=&limit=`: the staff's search of alerts.

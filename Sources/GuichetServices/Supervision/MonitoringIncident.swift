@@ -51,6 +51,18 @@ struct MonitoringIncident {
         return request
     }
 
+    static func mergedText(_ ref: String, alerts: Int) -> String {
+        "L'incident \(ref) a été fusionné dans celui-ci : \(alerts) alerte\(alerts > 1 ? "s" : "") et ses équipements l'ont rejoint."
+    }
+
+    static func mergedIntoText(_ ref: String) -> String { "Fusionné dans l'incident \(ref), qui le suit désormais." }
+
+    static func splitText(_ ref: String, alerts: Int) -> String {
+        "Alertes séparées de cet incident (\(alerts)) : l'incident \(ref) les suit désormais."
+    }
+
+    static func splitFromText(_ ref: String) -> String { "Séparé de l'incident \(ref) avec ses alertes." }
+
     /// What an incident's agent reads when one of its alerts starts flapping.
     static func flappingText(summary: String, changes: Int?) -> String {
         let how = changes.map { "\($0) changements d'état en \(Int(AlertService.flapWindow / 60)) minutes" } ?? "signalée par la supervision"

@@ -135,6 +135,21 @@ extension AlertRepository {
         return gathered
     }
 
+    /// Moves alerts of one incident to another: those of `alertIDs`, or all of them when `nil`.
+    /// Returns the alerts moved, with their CIs.
+    public func move(fromTicket source: Int64, toTicket target: Int64, alertIDs: [Int64]?) async throws -> [(alert: Int64, ci: Int64?)] {
+        let rows = try await connection.query(
+            """
+            UPDATE alerts SET ticket_id = \(target)
+            WHERE ticket_id = \(source) AND (\(alertIDs == nil) OR id = ANY(\(alertIDs ?? [])::bigint[])) RETURNING id, ci_id
+            """,
+            logger: logger
+        )
+        var moved: [(alert: Int64, ci: Int64?)] = []
+        for try await (alert, ci) in rows.decode((Int64, Int64?).self) { moved.append((alert, ci)) }
+        return moved
+    }
+
     public func attach(alertID: Int64, toTicket ticketID: Int64) async throws {
         try await connection.query("UPDATE alerts SET ticket_id = \(ticketID) WHERE id = \(alertID)", logger: logger)
     }
