@@ -305,6 +305,17 @@ struct SupervisionTests {
             #expect(try await alerts(apart.id).map(\.id) == [moving.id] && left.map(\.key) == ["SRV-MRG-01:disk"])
             let notes = try await api.call(.get, "/api/v1/tickets/\(target.id)/history", as: "agent").decode(HistoryPage.self).items.compactMap(\.note)
             #expect(notes.contains { $0.contains(source.ref) && $0.contains("fusionné") } && notes.contains { $0.contains(apart.ref) })
+
+            // the same from the incident's page
+            var agent = WebBrowser(api)
+            try await agent.signIn("agent")
+            let page = try await agent.get("/tickets/\(apart.ref)")
+            #expect(page.text.contains(#"id="merge-incident""#) && !page.text.contains(#"id="split-submit""#), "one alert: merged, not split")
+            let unknown = try await agent.post("/tickets/\(apart.ref)/merge", ["into": "I-999999"])
+            #expect(unknown.status == .unprocessableContent && unknown.text.contains("I-999999"), "\(unknown.status)")
+            let done = try await agent.post("/tickets/\(apart.ref)/merge", ["into": target.ref])
+            #expect(done.status == .seeOther && done.location == "/tickets/\(target.ref)?done=merged", "\(done.status) \(done.location ?? "")")
+            #expect(try await agent.get("/tickets/\(target.ref)").text.contains(#"id="split-submit""#), "two alerts again: they may be split")
         }
     }
 

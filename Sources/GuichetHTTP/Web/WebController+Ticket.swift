@@ -9,6 +9,8 @@ extension WebController {
         web.post("/tickets/:ref/replies", use: reply)
         web.post("/tickets/:ref/confirm", use: confirm)
         web.post("/tickets/:ref/actions/:action", use: act)
+        web.post("/tickets/:ref/merge", use: merge)
+        web.post("/tickets/:ref/split", use: split)
         web.get("/attachments/:id", use: download)
     }
 
@@ -66,7 +68,10 @@ extension WebController {
                 return entry
             }
             data["actions"] = try await actionForms(ticket, typed: typed, words: words)
-            if principal.isStaff, ticket.origin == .monitoring { data["alertCard"] = ["items": try await alertData(ref, principal: principal, words: words)] }
+            if principal.isStaff, ticket.origin == .monitoring {
+                let items = try await alertData(ref, principal: principal, words: words)
+                data["alertCard"] = ["items": items, "open": ![.resolved, .closed].contains(ticket.status), "splittable": items.count > 1] as [String: Any]
+            }
             data["clocks"] = try await clockData(ref, principal: principal, words: words)
         }
         data.merge(extra) { _, new in new }
@@ -113,7 +118,7 @@ extension WebController {
     private func alertData(_ ref: String, principal: Principal, words: WebLanguage) async throws -> [[String: Any]] {
         try await alerts.alerts(ofTicket: ref, for: principal).map { alert in
             var entry: [String: Any] = [
-                "summary": alert.summary, "source": alert.source, "key": alert.key, "notifications": alert.notifications,
+                "id": alert.id, "summary": alert.summary, "source": alert.source, "key": alert.key, "notifications": alert.notifications,
                 "state": alert.status == .firing ? "down" : "up", "statusText": words.word("alert_\(alert.status.rawValue)"),
                 "events": (alert.events ?? []).map { event in
                     ["at": WebFormat.date(event.at, in: words), "atISO": WebFormat.iso(event.at), "text": words.word("alert_event_\(event.status)")] as [String: Any]
@@ -199,6 +204,42 @@ extension WebController {
                 ref, visitor: visitor, principal: principal, extra: ["errors": errors], typed: TypedAction(action: name, fields: fields),
                 status: .unprocessableContent
             )
+        }
+    }
+
+    /// The merge form of a monitoring incident: into the incident whose ref was typed.
+    @Sendable func merge(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (visitor, principal) = try Self.signedIn(request, context)
+        let ref = try context.parameters.require("ref")
+        guard let form = context.form else { throw WebError.forbiddenForm }
+        return try await refusedOnTicket(ref, visitor: visitor, principal: principal) {
+            guard let into = form.text("into") else { throw ServiceError.validation([FieldProblem(field: "into", message: visitor.language.word("error_merge_into"))]) }
+            let target = try await alerts.merge(ref, into: into, by: principal)
+            return Self.redirect("/tickets/\(target.ref)?done=merged")
+        }
+    }
+
+    /// The split form of a monitoring incident: the alerts ticked leave for a new incident.
+    @Sendable func split(_ request: Request, context: GuichetRequestContext) async throws -> Response {
+        let (visitor, principal) = try Self.signedIn(request, context)
+        let ref = try context.parameters.require("ref")
+        guard let form = context.form else { throw WebError.forbiddenForm }
+        return try await refusedOnTicket(ref, visitor: visitor, principal: principal) {
+            let opened = try await alerts.split(ref, alerts: (form.fields["alert"] ?? []).compactMap { Int64($0) }, by: principal)
+            return Self.redirect("/tickets/\(opened.ref)?done=split")
+        }
+    }
+
+    /// Runs a form's change of a ticket; a refusal shows the ticket again with the reason.
+    private func refusedOnTicket(
+        _ ref: String, visitor: WebVisitor, principal: Principal, _ change: () async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await change()
+        } catch let error as ServiceError {
+            if case .notFound = error { throw error }
+            let errors = [["message": WebFormat.describe(error, in: visitor.language)]]
+            return try await ticketView(ref, visitor: visitor, principal: principal, extra: ["errors": errors], status: .unprocessableContent)
         }
     }
 

@@ -21,8 +21,10 @@ extension AlertRepository {
         guard !alertIDs.isEmpty else { return [:] }
         let rows = try await connection.query(
             """
-            SELECT e.alert_id, count(*)::bigint FROM alert_events e JOIN alerts a ON a.id = e.alert_id
-            WHERE e.alert_id = ANY(\(alertIDs)) AND e.status <> 'acknowledged' AND e.at > greatest(\(since), a.settled_at) GROUP BY e.alert_id
+            SELECT a.id, (
+                SELECT count(*) FROM alert_events e WHERE e.alert_id = a.id AND e.status <> 'acknowledged' AND e.at > greatest(\(since), a.settled_at)
+            )::bigint
+            FROM unnest(\(alertIDs)::int8[]) AS i(id) JOIN alerts a ON a.id = i.id
             """,
             logger: logger
         )

@@ -164,8 +164,13 @@ extension AlertRepository {
                 UNION
                 SELECT r.dependency_id, up.depth + 1 FROM ci_relations r JOIN up ON r.dependent_id = up.id WHERE up.depth < 8
             )
-            SELECT a.ticket_id FROM up JOIN alerts a ON a.ci_id = up.id AND a.status = 'firing' JOIN tickets t ON t.id = a.ticket_id
-            WHERE t.origin = 'monitoring' AND t.status NOT IN ('resolved', 'closed')
+            -- each CI's firing alerts and their incidents by their indexes: in a storm, joining would
+            -- hash every firing alert and every ticket
+            SELECT t.id FROM up
+            CROSS JOIN LATERAL (SELECT a.ticket_id FROM alerts a WHERE a.ci_id = up.id AND a.status = 'firing' AND a.ticket_id IS NOT NULL) a
+            CROSS JOIN LATERAL (
+                SELECT t.id FROM tickets t WHERE t.id = a.ticket_id AND t.origin = 'monitoring' AND t.status NOT IN ('resolved', 'closed')
+            ) t
             ORDER BY up.depth, t.id LIMIT 1
             """,
             logger: logger
