@@ -905,6 +905,7 @@ def live_status_board(run):
     send("firing")
     wait_for(requester, lambda d: d.find_element(By.CSS_SELECTOR, row).get_attribute("data-state") == "down", f"{row}[data-state=down]")
     wait_text(requester, row, "Réseau coupé")
+    wait_text(requester, ".status-summary li.state-down .count", "1")
     assert requester.execute_script("return window.guichetNoReload === true"), "the board reloaded instead of updating live"
     run.shot(requester, "status-board-down")
     send("resolved")

@@ -16,11 +16,7 @@ extension WebController {
         let (visitor, principal) = try Self.signedIn(request, context)
         let board = try await status.board(for: principal)
         let words = visitor.language
-        var data = Self.boardData(board, visitor: visitor)
-        data["summary"] = StatusLineView.State.allCases.reversed().map { state in
-            ["state": state.rawValue, "label": words.word("status_board_\(state.rawValue)"), "count": board.count(state)] as [String: Any]
-        }
-        return renderer.page("status", title: words.word("status_board"), data: data, visitor: visitor)
+        return renderer.page("status", title: words.word("status_board"), data: Self.boardData(board, visitor: visitor), visitor: visitor)
     }
 
     /// The board alone, for the live script to swap in when something changed.
@@ -87,6 +83,10 @@ extension WebController {
             }
         }
         return [
+            // the counts are part of the board, so that they follow it live
+            "summary": StatusLineView.State.allCases.reversed().map { state in
+                ["state": state.rawValue, "label": words.word("status_board_\(state.rawValue)"), "count": board.count(state)] as [String: Any]
+            },
             "services": lines(board.services), "establishments": lines(board.establishments), "at": WebFormat.date(board.at, in: words),
             "hasServices": !board.services.isEmpty, "hasEstablishments": !board.establishments.isEmpty,
         ]
