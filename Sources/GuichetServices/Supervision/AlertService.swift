@@ -157,7 +157,7 @@ public struct AlertService: Sendable {
                 let id = try await windows.insert(
                     ciID: ci.id, establishmentID: nil, startsAt: signal.startsAt, endsAt: nil, reason: reason, by: stored.accountID, source: (signal.source, signal.key)
                 )
-                return id != 0
+                return id != nil
             case .ended?:
                 guard let id = try await windows.endDowntime(source: signal.source, key: signal.key, by: stored.accountID, at: signal.endsAt ?? clock.now()) else {
                     return false
@@ -168,76 +168,6 @@ public struct AlertService: Sendable {
                 return false
             }
         }
-    }
-
-    /// The monitoring tool saw an alert start or stop flapping.
-    private func applyFlapping(_ signal: AlertSignal, from stored: StoredAlertNotification) async throws -> Bool {
-        try await transactions.run { work in
-            guard let alert = try await AlertRepository(connection: work.connection, logger: logger).alert(source: signal.source, key: signal.key, accountID: stored.accountID)
-            else { return false }
-            switch signal.flapping {
-            case .started?:
-                return try await startFlapping(alert.id, summary: signal.summary, changes: nil, in: work)
-            case .stopped?:
-                try await work.enqueue(SettleAlert(alertId: alert.id, stopped: true).job())
-                return true
-            case nil:
-                return false
-            }
-        }
-    }
-
-    /// Marks an alert flapping: its incident gets a note and stops following it until it settles,
-    /// which is looked at after `settleAfter`. Returns whether it was not flapping already.
-    @discardableResult
-    private func startFlapping(_ alertID: Int64, summary: String, changes: Int?, in work: UnitOfWork) async throws -> Bool {
-        let now = clock.now()
-        guard let marked = try await AlertRepository(connection: work.connection, logger: logger).markFlapping(alertID: alertID, at: now) else { return false }
-        if let ticketID = marked { try await note(MonitoringIncident.flappingText(summary: summary, changes: changes), onTicket: ticketID, in: work) }
-        try await work.enqueue(SettleAlert(alertId: alertID).job(at: now.addingTimeInterval(Self.settleAfter)))
-        return true
-    }
-
-    /// Looks at a flapping alert again (`SettleAlert`): unless it changed within `settleAfter` (and
-    /// the monitoring tool did not say it stopped), it has settled, its incident is told, and the
-    /// incident follows its state again: opened or reopened if it fires, resolved if it recovered.
-    public func settle(_ alertID: Int64, stopped: Bool) async throws {
-        try await transactions.run { work in
-            let alerts = AlertRepository(connection: work.connection, logger: logger)
-            var ci: AlertCI?
-            if let ciID = try await alerts.flappingState(alertID: alertID, lock: false)?.ciID { ci = try await alerts.ci(id: ciID) }
-            try await lockCorrelation(ofEstablishment: ci?.establishmentID ?? 0, in: work)
-            guard let state = try await alerts.flappingState(alertID: alertID, lock: true), state.flappingSince != nil else { return }
-            let now = clock.now()
-            if !stopped, let last = state.lastChange, now.timeIntervalSince(last) < Self.settleAfter {
-                try await work.enqueue(SettleAlert(alertId: alertID).job(at: last.addingTimeInterval(Self.settleAfter)))
-                return
-            }
-            try await alerts.clearFlapping(alertID: alertID, at: now)
-            if let ticketID = state.ticketID { try await note(MonitoringIncident.settledText(summary: state.summary, status: state.status), onTicket: ticketID, in: work) }
-            switch state.status {
-            case .firing:
-                guard let pending = try await alerts.pending(alertID: alertID, withIncident: true),
-                    let principal = try await DirectoryRepository(connection: work.connection, logger: logger).principal(personID: pending.accountID)
-                else { return }
-                let alert = AppliedAlert(id: alertID, ticketID: state.ticketID, outcome: state.ticketID == nil ? .new : .changed(previous: .resolved))
-                _ = try await raise(pending.signal, alert: alert, ci: ci, by: principal, mayWait: false, in: work)
-            case .resolved:
-                guard let ticketID = state.ticketID,
-                    let principal = try await DirectoryRepository(connection: work.connection, logger: logger).principal(personID: state.accountID)
-                else { return }
-                try await recover(ticketID, at: state.lastChange ?? now, by: principal, in: work)
-            }
-        }
-    }
-
-    /// An internal note on a monitoring incident that is not closed, written by Guichet.
-    private func note(_ text: String, onTicket ticketID: Int64, in work: UnitOfWork) async throws {
-        guard let record = try await TicketRepository(connection: work.connection, logger: logger).find(.id(ticketID), scope: .all, lock: true),
-            record.status != .closed,
-            let principal = try await DirectoryRepository(connection: work.connection, logger: logger).principal(personID: record.requester.id)
-        else { return }
-        _ = try await tickets.addComment(text, visibility: .internal, origin: .monitoring, to: record, by: principal, in: work)
     }
 
     /// Applies a batch of signals in one transaction, serialised with the other alerts of their
@@ -294,7 +224,7 @@ public struct AlertService: Sendable {
 
     /// Serialises the alerts of one establishment (0: of the CIs of none, or of no CI), so that two
     /// workers never open two incidents for one outage.
-    private func lockCorrelation(ofEstablishment establishmentID: Int64, in work: UnitOfWork) async throws {
+    func lockCorrelation(ofEstablishment establishmentID: Int64, in work: UnitOfWork) async throws {
         try await work.connection.query("SELECT pg_advisory_xact_lock(7014, \(Int32(truncatingIfNeeded: establishmentID)))", logger: logger)
     }
 
@@ -319,7 +249,7 @@ public struct AlertService: Sendable {
     /// end of the maintenance window that covers its CI, waits a moment for its cause when its CI
     /// depends on others and is not the root of a site's network (`mayWait`), or opens one. Returns the alerts that now have their incident: this one, and
     /// those its new incident gathered.
-    private func raise(
+    func raise(
         _ signal: AlertSignal, alert: AppliedAlert, ci: AlertCI?, by principal: Principal, mayWait: Bool, in work: UnitOfWork
     ) async throws -> Set<Int64> {
         let alerts = AlertRepository(connection: work.connection, logger: logger)
@@ -376,7 +306,7 @@ public struct AlertService: Sendable {
 
     /// When the last alert of an incident has recovered, it is resolved if no one had taken it in
     /// hand; otherwise its agent is told, in an internal note, and decides.
-    private func recover(_ ticketID: Int64, at time: Date, by principal: Principal, in work: UnitOfWork) async throws {
+    func recover(_ ticketID: Int64, at time: Date, by principal: Principal, in work: UnitOfWork) async throws {
         let alerts = AlertRepository(connection: work.connection, logger: logger)
         guard try await alerts.firingAlerts(ofTicket: ticketID) == 0,
             let record = try await TicketRepository(connection: work.connection, logger: logger).find(.id(ticketID), scope: .all, lock: true),
@@ -389,29 +319,5 @@ public struct AlertService: Sendable {
         } else {
             _ = try await tickets.addComment(MonitoringIncident.recoveredText(at: time), visibility: .internal, origin: .monitoring, to: record, by: principal, in: work)
         }
-    }
-
-    /// The alerts of an incident with their timelines, for the service centre's staff.
-    public func alerts(ofTicket key: String, for principal: Principal) async throws -> [AlertView] {
-        guard principal.isStaff else { throw ServiceError.forbidden("The service centre's staff read the alerts of incidents.") }
-        return try await database.client.withConnection { connection in
-            let record = try await TicketRepository(connection: connection, logger: logger).visible(key, to: principal)
-            return try await AlertRepository(connection: connection, logger: logger).alerts(ofTicket: record.id).map { AlertView($0, withEvents: true) }
-        }
-    }
-
-    /// Alerts found by their summary, key, source or CI, newest first, for the service centre's staff.
-    public func search(_ text: String?, status: AlertSignal.Status?, cursor: String?, limit: Int, for principal: Principal) async throws -> AlertPage {
-        guard principal.isStaff else { throw ServiceError.forbidden("The service centre's staff search the alerts.") }
-        var after: Int64?
-        if let cursor {
-            guard let id = TicketCursor.decode(cursor) else { throw ServiceError.invalid("cursor", "The cursor is not one this server gave out.") }
-            after = id
-        }
-        let records = try await database.client.withConnection {
-            try await AlertRepository(connection: $0, logger: logger).search(text, status: status, afterID: after, limit: limit + 1)
-        }
-        let page = records.prefix(limit)
-        return AlertPage(items: page.map { AlertView($0, withEvents: false) }, nextCursor: records.count > limit ? page.last.map { TicketCursor.encode($0.id) } : nil)
     }
 }

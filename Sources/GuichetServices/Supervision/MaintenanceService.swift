@@ -44,11 +44,11 @@ public struct MaintenanceService: Sendable {
                 establishmentID = organization.id
             }
             let repository = MaintenanceRepository(connection: work.connection, logger: logger)
-            let id = try await repository.insert(
+            let inserted = try await repository.insert(
                 ciID: ciID, establishmentID: establishmentID, startsAt: request.startsAt, endsAt: request.endsAt,
                 reason: request.reason.trimmingCharacters(in: .whitespacesAndNewlines), by: principal.personID
             )
-            guard let record = try await repository.find(id: id) else { throw ServiceError.notFound("maintenance window") }
+            guard let id = inserted, let record = try await repository.find(id: id) else { throw ServiceError.notFound("maintenance window") }
             return MaintenanceView(record)
         }
     }

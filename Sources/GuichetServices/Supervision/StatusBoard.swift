@@ -69,7 +69,7 @@ public struct StatusLineView: Sendable, Equatable, Codable {
         public var since: Date
     }
 
-    public var kind: StatusLine.Kind.RawValue
+    public var kind: StatusLine.Kind
     public var id: Int64
     public var name: String
     /// The establishment's UAI (for a service, of the establishment it belongs to; none when
@@ -83,7 +83,7 @@ public struct StatusLineView: Sendable, Equatable, Codable {
     public var maintenance: [MaintenanceView]
 
     init(_ line: StatusLine, incidents: [StatusIncident], maintenance: [MaintenanceView]) {
-        kind = line.kind.rawValue
+        kind = line.kind
         id = line.id
         name = line.name
         code = line.code

@@ -34,9 +34,10 @@ public struct MaintenanceRepository: Sendable {
         """
     static let joins = "LEFT JOIN cis c ON c.id = w.ci_id LEFT JOIN organizations o ON o.id = coalesce(w.establishment_id, c.establishment_id)"
 
+    /// Stores a window; `nil` when it is a downtime of a source already open for the same alert.
     public func insert(
         ciID: Int64?, establishmentID: Int64?, startsAt: Date, endsAt: Date?, reason: String, by personID: Int64, source: (name: String, key: String)? = nil
-    ) async throws -> Int64 {
+    ) async throws -> Int64? {
         let rows = try await connection.query(
             """
             INSERT INTO maintenance_windows (ci_id, establishment_id, starts_at, ends_at, reason, created_by, source, source_key)
@@ -47,7 +48,7 @@ public struct MaintenanceRepository: Sendable {
             logger: logger
         )
         for try await id in rows.decode(Int64.self) { return id }
-        return 0
+        return nil
     }
 
     /// The windows not cancelled that have not ended at `now` and start before `until`, within the

@@ -8,7 +8,7 @@ import PostgresNIO
 /// degraded (an alert fires on what the service depends on, or on another CI of the establishment),
 /// the open monitoring incidents behind it, and the maintenance windows running or planned on it.
 public struct StatusLine: Sendable, Equatable {
-    public enum Kind: String, Sendable {
+    public enum Kind: String, Sendable, Codable {
         case service, establishment
     }
 
